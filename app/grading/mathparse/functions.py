@@ -1,0 +1,26 @@
+"""SymPy function heads that parsed answers may contain besides SymPy's own Add/Mul/Pow/Sum."""
+
+from typing import Any
+
+import sympy
+
+
+class ReLU(sympy.Function):
+    """Elementwise max(0, x); also what ``\\max(0, x)`` parses to."""
+
+    nargs = 1
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+
+
+class Transpose(sympy.Function):
+    """Transpose of a vector or matrix symbol or product (``W^T``, ``W^\\top``, ``W'``)."""
+
+    nargs = 1
+
+    def _latex(self, printer: Any) -> str:
+        inner = printer._print(self.args[0])
+        if not isinstance(self.args[0], sympy.Symbol):
+            inner = rf"\left({inner}\right)"
+        return rf"{inner}^{{\top}}"

@@ -1,0 +1,1 @@
+"""Pure functions that compute reference answers from a problem's parameters."""
