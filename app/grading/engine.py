@@ -1,0 +1,77 @@
+"""Grade one answer: normalize -> parse -> compare with the reference, then with known mistakes."""
+
+import logging
+from typing import Any
+
+from app.grading import messages
+from app.grading.failures import ParseFailure
+from app.grading.field import GradableField, KnownMistake
+from app.grading.normalize import normalize
+from app.grading.result import FieldResult, Verdict
+
+log = logging.getLogger(__name__)
+
+
+def grade_answer(field: GradableField, raw: object) -> FieldResult:
+    """Grade one untrusted answer; never raises for anything a student can type."""
+    if field.answer is None:
+        return invalid(field, messages.UPLOAD_ONLY)
+    text = normalize(raw)
+    if isinstance(text, ParseFailure):
+        return invalid(field, text.describe())
+    try:
+        return _grade_text(field, text)
+    except Exception:
+        # A checker bug must cost one field, not the submission; the log keeps the evidence.
+        log.exception("checking field %s failed", field.id)
+        return invalid(field, messages.CHECK_FAILED)
+
+
+def invalid(field: GradableField, feedback: str, parsed: str | None = None) -> FieldResult:
+    """A result for an answer that could not be understood or checked."""
+    return FieldResult(
+        field=field.id,
+        verdict=Verdict.INVALID,
+        score=0.0,
+        max_score=field.max_score,
+        feedback=feedback,
+        parsed=parsed,
+    )
+
+
+def _grade_text(field: GradableField, text: str) -> FieldResult:
+    answer = field.answer
+    assert answer is not None
+    value = answer.parse(text)
+    if isinstance(value, ParseFailure):
+        return invalid(field, value.describe())
+    parsed = answer.latex(value)
+    comparison = answer.compare(value, field.expected)
+    if comparison.matches:
+        return _result(field, Verdict.CORRECT, 1.0, messages.CORRECT, parsed)
+    mistake = _matching_mistake(field, value)
+    if mistake is not None:
+        verdict = Verdict.PARTIAL if mistake.credit > 0 else Verdict.INCORRECT
+        return _result(field, verdict, mistake.credit, mistake.feedback, parsed)
+    return _result(field, Verdict.INCORRECT, 0.0, messages.incorrect(comparison.hint), parsed)
+
+
+def _matching_mistake(field: GradableField, value: Any) -> KnownMistake | None:
+    assert field.answer is not None
+    for mistake in field.mistakes:
+        if field.answer.compare(value, mistake.expected).matches:
+            return mistake
+    return None
+
+
+def _result(
+    field: GradableField, verdict: Verdict, credit: float, feedback: str, parsed: str
+) -> FieldResult:
+    return FieldResult(
+        field=field.id,
+        verdict=verdict,
+        score=round(credit * field.max_score, 6),
+        max_score=field.max_score,
+        feedback=feedback,
+        parsed=parsed,
+    )

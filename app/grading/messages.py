@@ -1,0 +1,17 @@
+"""Student-facing messages of the engine itself (each answer type keeps its own beside it)."""
+
+CORRECT = "Correct."
+INCORRECT = "Not correct."
+NOT_TEXT = "The answer must be text."
+EMPTY = "The answer is empty."
+TOO_LONG = "The answer is too long ({length} characters; at most {limit})."
+CONTROL_CHARACTER = "The answer contains an invisible control character; retype it."
+UNBALANCED_DELIMITER = "The math delimiters ($ or \\( \\)) are not balanced."
+UPLOAD_ONLY = "This field is answered by uploading a trained model, not by text."
+TOO_SLOW = "The answer took too long to check; simplify it and submit again."
+CHECK_FAILED = "The answer could not be checked; it has been recorded for a grader to review."
+
+
+def incorrect(hint: str | None) -> str:
+    """Feedback for a wrong answer with no known mistake: the type's hint when it has one."""
+    return f"{INCORRECT} {hint}" if hint else INCORRECT

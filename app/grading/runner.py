@@ -1,0 +1,87 @@
+"""Where one answer is graded: in this process, or in a sandboxed worker with a time limit.
+
+The FieldRunner protocol is the seam for scale-out: a queue-backed runner fits behind it.
+"""
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Protocol
+
+from app.grading import messages
+from app.grading.engine import grade_answer, invalid
+from app.grading.limits import ANSWER_TIME_LIMIT_S
+from app.grading.result import FieldResult
+from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerPool
+from app.problemsets.catalog import ProblemCatalog
+
+log = logging.getLogger(__name__)
+
+
+class FieldRunner(Protocol):
+    """Grades one answer of one field of a student's variant."""
+
+    def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
+        """Grade the answer; never raises for anything a student can type."""
+        ...
+
+
+class InProcessRunner:
+    """Grades in the calling thread: for tests and trusted batch work."""
+
+    def __init__(self, catalog: ProblemCatalog) -> None:
+        self.catalog = catalog
+
+    def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
+        """Grade the answer here."""
+        field = self.catalog.compiled(problem_set, student).fields[field_id]
+        return grade_answer(field, raw)
+
+
+class SandboxRunner:
+    """Grades in worker processes; an answer that overruns its time limit is cut off."""
+
+    def __init__(
+        self, catalog: ProblemCatalog, *, workers: int = 1, timeout: float = ANSWER_TIME_LIMIT_S
+    ) -> None:
+        self.catalog = catalog
+        self.timeout = timeout
+        self.pool = WorkerPool(size=workers, initializer=partial(_load_catalog, catalog.directory))
+
+    def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
+        """Grade the answer in a worker, turning a timeout or crash into an invalid result."""
+        try:
+            return self.pool.call(
+                _grade_in_worker, problem_set, field_id, student, raw, timeout=self.timeout
+            )
+        except SandboxTimeout:
+            return self._invalid(problem_set, field_id, student, messages.TOO_SLOW)
+        except SandboxError:
+            log.exception("worker failed on %s/%s", problem_set, field_id)
+            return self._invalid(problem_set, field_id, student, messages.CHECK_FAILED)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self.pool.close()
+
+    def _invalid(
+        self, problem_set: str, field_id: str, student: str | None, feedback: str
+    ) -> FieldResult:
+        field = self.catalog.compiled(problem_set, student).fields[field_id]
+        return invalid(field, feedback)
+
+
+_worker_catalog: ProblemCatalog | None = None
+
+
+def _load_catalog(directory: Path) -> None:
+    """Worker start-up: load and compile the problem sets once, so each call is warm."""
+    global _worker_catalog
+    _worker_catalog = ProblemCatalog(directory)
+
+
+def _grade_in_worker(
+    problem_set: str, field_id: str, student: str | None, raw: object
+) -> FieldResult:
+    assert _worker_catalog is not None, "worker started without its catalog"
+    return InProcessRunner(_worker_catalog).run(problem_set, field_id, student, raw)

@@ -1,0 +1,190 @@
+"""The shape of a problem-set file, validated by pydantic when it is loaded."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FIELD_ID = r"^q\d+(\.[A-Za-z0-9_]+)*$"
+
+
+class Strict(BaseModel):
+    """Base for every problem-file model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(Strict):
+    """A problem parameter: the published value, and optionally a range for per-student variants."""
+
+    value: Any
+    range: tuple[int, int] | None = None
+    choices: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_variation(self) -> "Parameter":
+        if self.range is not None and self.choices is not None:
+            raise ValueError("give either range or choices, not both")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("range must be [low, high] with low <= high")
+        return self
+
+
+class SymbolDef(Strict):
+    """How a symbol is written: its LaTeX, other spellings, and whether it takes an index."""
+
+    latex: str
+    aliases: list[str] = []
+    indexed: bool = False
+    derivative_of: str | None = None
+
+
+class Reference(Strict):
+    """What an answer is compared with: a reference call, a sampled quantity, or an expression."""
+
+    call: str | None = Field(default=None, pattern=r"^[a-z_]+\.[a-z_][a-z0-9_]*$")
+    args: dict[str, Any] = {}
+    pick: int | str | None = None
+    quantity: str | None = None
+    expression: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> "Reference":
+        sources = [s for s in (self.call, self.quantity, self.expression) if s is not None]
+        if len(sources) != 1:
+            raise ValueError("give exactly one of call, quantity or expression")
+        if self.call is None and (self.args or self.pick is not None):
+            raise ValueError("args and pick belong to a call")
+        return self
+
+
+class Mistake(Strict):
+    """A known mistake, defined by computation, with the feedback it earns."""
+
+    name: str
+    reference: Reference
+    feedback: str
+    credit: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+
+class ShapeSpec(Strict):
+    """Options of a shape answer."""
+
+    type: Literal["shape"]
+    dims: dict[str, list[str]] = {}
+    names: list[str] = []
+    row_vector_ok: bool = False
+
+
+class NumberSpec(Strict):
+    """Options of a number answer."""
+
+    type: Literal["number"]
+    rtol: float = Field(default=0.0, ge=0.0)
+    atol: float = Field(default=0.0, ge=0.0)
+
+
+class ArraySpec(Strict):
+    """Options of a vector or matrix answer."""
+
+    type: Literal["vector", "matrix"]
+    rtol: float = Field(default=1e-9, ge=0.0)
+    atol: float = Field(default=1e-9, ge=0.0)
+
+
+class ChoiceSpec(Strict):
+    """Options of a multiple-choice answer."""
+
+    type: Literal["choice"]
+    options: list[str] = Field(min_length=2)
+    labels: dict[str, list[str]] = {}
+
+
+class EdgesSpec(Strict):
+    """Options of a graph edge-list answer: node names and their spellings."""
+
+    type: Literal["edges"]
+    nodes: dict[str, list[str]]
+
+
+class ExpressionSpec(Strict):
+    """Options of a scalar or matrix expression answer, checked by numeric sampling."""
+
+    type: Literal["expression", "matrix_expression"]
+    context: str
+    context_params: dict[str, Any] = {}
+    symbols: list[str] = Field(min_length=1)
+    free_indices: list[str] = []
+    sum_upper: str | None = None
+    targets: list[str] = []
+    functions: list[str] = []
+    rtol: float = Field(default=1e-6, ge=0.0)
+    atol: float = Field(default=1e-9, ge=0.0)
+
+
+class CheckpointSpec(Strict):
+    """A trained-model upload, graded by re-evaluation rather than from text."""
+
+    type: Literal["checkpoint"]
+    dataset: str
+    claims: list[str] = []
+
+
+AnswerSpec = Annotated[
+    ShapeSpec | NumberSpec | ArraySpec | ChoiceSpec | EdgesSpec | ExpressionSpec | CheckpointSpec,
+    Field(discriminator="type"),
+]
+
+
+class FieldDef(Strict):
+    """One answer field: its prompt, points, answer type, reference and known mistakes."""
+
+    id: str = Field(pattern=FIELD_ID)
+    prompt: str
+    points: float | None = Field(default=None, gt=0)
+    answer: AnswerSpec
+    reference: Reference | None = None
+    mistakes: list[Mistake] = []
+
+    @model_validator(mode="after")
+    def _target_unless_checkpoint(self) -> "FieldDef":
+        if isinstance(self.answer, CheckpointSpec) != (self.reference is None):
+            raise ValueError("every field but a checkpoint needs a reference")
+        return self
+
+
+class Question(Strict):
+    """A question: shared prompt and points, split over its fields."""
+
+    id: str = Field(pattern=r"^q\d+$")
+    title: str
+    points: float = Field(gt=0)
+    prompt: str = ""
+    fields: list[FieldDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_belong_here(self) -> "Question":
+        for field in self.fields:
+            if field.id != self.id and not field.id.startswith(self.id + "."):
+                raise ValueError(f"field {field.id} does not belong to question {self.id}")
+        return self
+
+
+class ProblemSetDef(Strict):
+    """A whole problem-set file."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    summary: str
+    parameters: dict[str, Parameter] = {}
+    symbols: dict[str, SymbolDef] = {}
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _field_ids_unique(self) -> "ProblemSetDef":
+        seen: set[str] = set()
+        for question in self.questions:
+            for field in question.fields:
+                if field.id in seen:
+                    raise ValueError(f"field id {field.id} appears twice")
+                seen.add(field.id)
+        return self
