@@ -30,7 +30,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python -m benchmarks.grading
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -53,7 +53,9 @@ def check_answers(compiled: CompiledProblemSet, answers: Mapping[str, object]) -
     not_text = sorted(field_id for field_id, raw in answers.items() if not isinstance(raw, str))
     if not_text:
         raise InvalidSubmission("Each answer must be a string.", fields=not_text)
-    too_long = sorted(field_id for field_id, raw in answers.items() if len(str(raw)) > MAX_ANSWER_CHARS)
+    too_long = sorted(
+        field_id for field_id, raw in answers.items() if len(str(raw)) > MAX_ANSWER_CHARS
+    )
     if too_long:
         raise AnswerTooLong(
             f"Answers may be at most {MAX_ANSWER_CHARS} characters.", fields=too_long

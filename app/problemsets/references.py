@@ -34,7 +34,9 @@ def resolve(call: str) -> Callable[..., Any]:
     module = importlib.import_module(f"reference.{module_name}")
     function = getattr(module, function_name, None)
     public = not function_name.startswith("_")
-    if not (public and inspect.isfunction(function) and function.__module__.startswith("reference.")):
+    if not (
+        public and inspect.isfunction(function) and function.__module__.startswith("reference.")
+    ):
         raise ReferenceCallError(f"no public function {function_name!r} in reference.{module_name}")
     return function
 

@@ -20,7 +20,13 @@ def problem_set() -> ProblemSetDef:
                     "id": "q1",
                     "title": "t",
                     "points": 1,
-                    "fields": [{"id": "q1", "prompt": "p", "answer": {"type": "checkpoint", "dataset": "d"}}],
+                    "fields": [
+                        {
+                            "id": "q1",
+                            "prompt": "p",
+                            "answer": {"type": "checkpoint", "dataset": "d"},
+                        }
+                    ],
                 }
             ],
         }

@@ -1,0 +1,58 @@
+"""Multiple choice: an option letter, or a spelled-out label such as "batch norm"."""
+
+import re
+from collections.abc import Mapping, Sequence
+
+from app.grading.answers import messages
+from app.grading.answers.base import Comparison
+from app.grading.failures import ParseFailure
+from app.grading.normalize import normalize
+
+WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|operatorname)\s*\{([^{}]*)\}")
+LEAD = re.compile(r"^(?:(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*[:=]?|option|choice)\s*", re.I)
+PUNCTUATION = re.compile(r"[\s\-_.,;:/&+()\[\]{}\"'`*]+")
+
+
+class ChoiceAnswer:
+    """One option letter out of a fixed list."""
+
+    def __init__(self, *, options: Sequence[str], labels: Mapping[str, Sequence[str]] = {}) -> None:
+        self._options = tuple(options)
+        self._lookup = {_key(option): option for option in options}
+        for option, spellings in labels.items():
+            self._lookup.update({_key(spelling): option for spelling in spellings})
+
+    def parse(self, raw: str) -> str | ParseFailure:
+        """The option letter the answer names, by letter or by label."""
+        text = normalize(raw)
+        if isinstance(text, ParseFailure):
+            return text
+        key = _key(_unwrapped(text))
+        option = self._lookup.get(key)
+        if option is not None:
+            return option
+        if len(key) > 1 and all(letter in self._lookup for letter in key):
+            return ParseFailure(messages.ONE_CHOICE)
+        return ParseFailure(messages.unknown_option(self._options))
+
+    def latex(self, value: str) -> str:
+        """The letter in upright text."""
+        return rf"\text{{{value}}}"
+
+    def compare(self, value: str, expected: str) -> Comparison:
+        """Equality of option letters."""
+        return Comparison(value == expected)
+
+
+def _unwrapped(text: str) -> str:
+    # The length limit bounds these loops: each pass removes a wrapper or stops.
+    while (inner := WRAPPER.sub(r"\1", text)) != text:
+        text = inner
+    while (shorter := LEAD.sub("", text, count=1)) != text:
+        text = shorter
+    return text
+
+
+def _key(text: str) -> str:
+    """Case, spacing and punctuation do not distinguish options."""
+    return PUNCTUATION.sub("", text).casefold()

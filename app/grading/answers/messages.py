@@ -1,0 +1,132 @@
+"""Every student-facing sentence of the shape, number, array, choice and edge-set answers.
+
+Hints describe the student's own answer; none of them may contain the reference value.
+"""
+
+from collections.abc import Sequence
+
+from app.grading.limits import MAX_LIST_ITEMS, MAX_NESTING, MAX_NUMBER_DIGITS
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+# Shared
+TOO_DEEP = f"The brackets are nested too deeply (at most {MAX_NESTING} levels)."
+UNBALANCED = "The brackets are not balanced."
+TOO_MANY_ITEMS = f"The answer has too many entries (at most {MAX_LIST_ITEMS})."
+
+# Shapes
+NO_DIMENSIONS = "No dimensions found; separate dimensions with x, \\times or commas."
+NOT_POSITIVE = "Dimensions must be positive whole numbers."
+NOT_WHOLE = "Dimensions must be whole numbers, not decimals."
+TOO_MANY_DIGITS = f"A number has too many digits (at most {MAX_NUMBER_DIGITS})."
+MISSING_DIMENSION = "A dimension is missing between two separators."
+MISSING_SEPARATOR = "Separate dimensions with x, \\times or commas."
+WRONG_NDIM = "The number of dimensions is wrong."
+WRONG_ORDER = "The dimensions are in the wrong order."
+
+# Numbers
+NOT_FINITE = "The value must be a finite number."
+WRONG_SIGN = "Your value has the wrong sign."
+TOO_LARGE = "Your value is larger than expected."
+TOO_SMALL = "Your value is smaller than expected."
+
+# Arrays
+VMATRIX = "vmatrix denotes a determinant; write the matrix with bmatrix or pmatrix."
+UNKNOWN_ENVIRONMENT = "Only the bmatrix, pmatrix and matrix environments are understood."
+NESTED_ENVIRONMENT = "A matrix environment cannot contain another one."
+UNMATCHED_ENVIRONMENT = "Each \\begin{...} needs a matching \\end{...}."
+BEFORE_EQUALS = "Only a name may stand before =, as in w = [...]."
+EMPTY_ENTRY = "An entry is empty; check the commas and separators."
+RAGGED = "The rows of the matrix have different lengths."
+MIXED_ROWS = "Some items are bracketed rows and some are single entries."
+TOO_NESTED_ARRAY = "Too many levels of brackets for a vector or matrix."
+EXPECTED_VECTOR = "Expected a vector (one row or one column), not a matrix."
+EXPECTED_MATRIX = "Expected a matrix."
+REVERSED = "The entries are in reverse order."
+TRANSPOSED = "This is the transpose of the expected matrix."
+NEGATED = "Every entry has the wrong sign."
+
+# Choices
+ONE_CHOICE = "Choose a single option."
+
+# Edge sets
+NO_EDGES = "No edges found; write edges like A -> B, separated by commas."
+NO_ARROW = "Each edge needs an arrow between two nodes, as in A -> B."
+MISSING_NODE = "An arrow is missing a node on one side."
+PAIR_SIZE = "A bracketed edge must name exactly two nodes, as in (A, B)."
+
+
+def entry_failure(index: int, message: str) -> str:
+    """Point at the entry (1-based) that could not be read."""
+    return f"Entry {index}: {message}"
+
+
+def unknown_dimensions(names: Sequence[str], known: Sequence[str]) -> str:
+    """Name the student's unknown dimension symbols and list this problem's symbols."""
+    listed = ", ".join(names)
+    verb = "is not a dimension" if len(names) == 1 else "are not dimensions"
+    if not known:
+        return f"{listed} {verb} in this problem; its dimensions are whole numbers."
+    return f"{listed} {verb} in this problem; it uses {', '.join(known)} for dimensions."
+
+
+def unknown_name(name: str, names: Sequence[str]) -> str:
+    """The student prefixed a name that is not one of this problem's matrices."""
+    return f"{name} is not a matrix in this problem; the names are {', '.join(names)}."
+
+
+def wrong_dimensions(positions: Sequence[int]) -> str:
+    """Say which 0-based dimensions are wrong, by ordinal."""
+    words = [ORDINALS[i] if i < len(ORDINALS) else f"number {i + 1}" for i in positions]
+    if len(words) == 1:
+        return f"The {words[0]} dimension is wrong."
+    return f"The {', '.join(words[:-1])} and {words[-1]} dimensions are wrong."
+
+
+def wrong_length(count: int) -> str:
+    """The student's vector has the wrong number of entries."""
+    noun = "entry" if count == 1 else "entries"
+    return f"Your vector has {count} {noun}; check the length."
+
+
+def wrong_size(rows: int, columns: int) -> str:
+    """The student's matrix has the wrong size."""
+    return f"Your matrix is {rows} x {columns}; check its size."
+
+
+def wrong_entries(wrong: int, total: int) -> str:
+    """How many of the student's entries are wrong."""
+    verb = "is" if wrong == 1 else "are"
+    return f"{wrong} of {total} entries {verb} wrong."
+
+
+def unknown_option(options: Sequence[str]) -> str:
+    """The answer names no option; list the valid letters."""
+    return f"Answer with one of the options {', '.join(options)}."
+
+
+def unknown_node(text: str, nodes: Sequence[str]) -> str:
+    """Name the student's unknown node and list the node names."""
+    return f"{text} is not a node of this graph; the nodes are {', '.join(nodes)}."
+
+
+def missing_edges(count: int, targets: Sequence[str]) -> str:
+    """Required edges are missing; name the nodes that lack an input."""
+    noun = "edge is" if count == 1 else "edges are"
+    lacking = ", ".join(targets)
+    return f"{count} required {noun} missing ({lacking} {_lacks(len(targets))})."
+
+
+def _lacks(count: int) -> str:
+    return "is missing an input" if count == 1 else "are missing inputs"
+
+
+def extra_edge(source: str, target: str, count: int) -> str:
+    """The student's edge is not part of the computation; say how many such edges there are."""
+    more = "" if count == 1 else f" ({count} edges are not part of it)"
+    return f"{source} -> {target} is not part of the computation{more}."
+
+
+def reversed_edge(source: str, target: str) -> str:
+    """The student's edge points against the flow of the computation."""
+    return f"{source} -> {target} points the wrong way."

@@ -1,0 +1,81 @@
+import pytest
+
+from app.grading.answers import messages
+from app.grading.answers.choice import ChoiceAnswer
+from app.grading.failures import ParseFailure
+from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
+
+ANSWER = ChoiceAnswer(
+    options=["A", "B", "C"],
+    labels={"A": ["batch norm", "batchnorm", "BN"], "B": ["layer norm"], "C": ["instance norm"]},
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "A",
+        "a",
+        "(A)",
+        "A)",
+        "A.",
+        "option A",
+        "Option a",
+        r"\text{A}",
+        r"\textbf{A}",
+        r"$\text{A}$",
+        "answer: A",
+        "Answer: (A)",
+        "The answer is A.",
+        "batch norm",
+        "Batch Norm",
+        "batch  norm",
+        "BATCHNORM",
+        "batch-norm",
+        "BN",
+        r"\text{batch norm}",
+        " a ",
+    ],
+)
+def test_accepted_spellings_of_option_a(raw: str) -> None:
+    assert ANSWER.parse(raw) == "A"
+
+
+@pytest.mark.parametrize(("raw", "option"), [("B", "B"), ("layer norm", "B"), ("(c)", "C")])
+def test_other_options(raw: str, option: str) -> None:
+    assert ANSWER.parse(raw) == option
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("D", messages.unknown_option(["A", "B", "C"])),
+        ("group norm", messages.unknown_option(["A", "B", "C"])),
+        ("answer:", messages.unknown_option(["A", "B", "C"])),
+        ("A, B", messages.ONE_CHOICE),
+        ("A and B", messages.unknown_option(["A", "B", "C"])),
+        ("AB", messages.ONE_CHOICE),
+    ],
+)
+def test_unknown_options_are_refused_with_the_valid_letters(raw: str, message: str) -> None:
+    result = ANSWER.parse(raw)
+    assert isinstance(result, ParseFailure)
+    assert result.message == message
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_hostile_answers_are_refused_quickly(raw: str) -> None:
+    assert_refused_quickly(ANSWER, raw)
+
+
+@pytest.mark.parametrize(("value", "expected", "matches"), [("A", "A", True), ("B", "A", False)])
+def test_compare_is_equality(value: str, expected: str, matches: bool) -> None:
+    result = ANSWER.compare(value, expected)
+    assert result.matches is matches
+    assert result.hint is None
+
+
+@pytest.mark.parametrize("option", ["A", "B", "C"])
+def test_latex_reads_back_as_the_same_option(option: str) -> None:
+    assert ANSWER.latex(option) == rf"\text{{{option}}}"
+    assert ANSWER.parse(ANSWER.latex(option)) == option

@@ -1,0 +1,102 @@
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from app.grading.answers import messages
+from app.grading.answers.number import NumberAnswer
+from app.grading.failures import ParseFailure
+from app.grading.mathparse import parse_constant
+from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
+
+EXACT = NumberAnswer()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["42", "-2", "1.5e-3", "3/4", r"\frac{11}{30}", "(3 * 3 * 3 + 1) * 100", r"\sqrt{2}"],
+)
+def test_parse_agrees_with_parse_constant(raw: str) -> None:
+    assert EXACT.parse(raw) == parse_constant(raw)
+
+
+@pytest.mark.parametrize("raw", ["$42$", "  42  "])
+def test_parse_normalizes_first(raw: str) -> None:
+    assert EXACT.parse(raw) == parse_constant("42")
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_hostile_answers_are_refused_quickly(raw: str) -> None:
+    assert_refused_quickly(EXACT, raw)
+
+
+@pytest.mark.parametrize("raw", ["1e999", "-1e999", "1e400 * 1e400"])
+def test_infinite_values_are_refused(raw: str) -> None:
+    assert isinstance(EXACT.parse(raw), ParseFailure)
+
+
+@pytest.mark.parametrize(
+    ("answer", "value", "expected", "matches"),
+    [
+        (EXACT, Fraction(1, 3), Fraction(1, 3), True),
+        (EXACT, Fraction(6), 6, True),
+        (EXACT, Fraction(1, 2), np.float64(0.5), True),
+        (EXACT, Fraction(7), np.int64(7), True),
+        (EXACT, Fraction(1, 3), 1 / 3, True),
+        (EXACT, Fraction(333, 1000), Fraction(1, 3), False),
+        (EXACT, 0.1 + 0.2, 0.3, False),
+        (NumberAnswer(rtol=1e-9), 0.1 + 0.2, 0.3, True),
+        (NumberAnswer(rtol=1e-3), 1.0005, 1, True),
+        (NumberAnswer(rtol=1e-3), Fraction(10005, 10000), Fraction(1), True),
+        (NumberAnswer(rtol=1e-3), 1.002, 1, False),
+        (NumberAnswer(atol=0.1), Fraction(1, 20), 0, True),
+        (NumberAnswer(atol=0.1), Fraction(1, 5), 0, False),
+        (NumberAnswer(rtol=1.0), math.nan, 1.0, False),
+        (NumberAnswer(rtol=1.0), 1.0, math.nan, False),
+        (NumberAnswer(rtol=1.0), math.inf, math.inf, False),
+        (NumberAnswer(rtol=1e-9), Fraction(10**500), 1e308, False),
+        (EXACT, Fraction(10**500) + 1, Fraction(10**500), False),
+    ],
+)
+def test_compare_tolerances(
+    answer: NumberAnswer, value: Fraction | float, expected: object, matches: bool
+) -> None:
+    assert answer.compare(value, expected).matches is matches  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "hint"),
+    [
+        (Fraction(-5), 5, messages.WRONG_SIGN),
+        (Fraction(3), -7, messages.WRONG_SIGN),
+        (Fraction(2800), 2700, messages.TOO_LARGE),
+        (Fraction(2700), 2800, messages.TOO_SMALL),
+        (Fraction(10**500), 5.0, messages.TOO_LARGE),
+        (Fraction(0), 4, messages.TOO_SMALL),
+    ],
+)
+def test_compare_hints_do_not_reveal_the_value(
+    value: Fraction, expected: int | float, hint: str
+) -> None:
+    result = NumberAnswer().compare(value, expected)
+    assert not result.matches
+    assert result.hint == hint
+    assert str(expected) not in hint
+
+
+@pytest.mark.parametrize("value", [Fraction(42), Fraction(-11, 30), Fraction(3, 4), 0.125])
+def test_latex_reads_back_as_the_same_number(value: Fraction | float) -> None:
+    assert EXACT.compare(EXACT.parse(EXACT.latex(value)), value).matches  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "latex"),
+    [
+        (Fraction(42), "42"),
+        (Fraction(-11, 30), r"-\frac{11}{30}"),
+        (1.5e-20, r"1.5 \times 10^{-20}"),
+    ],
+)
+def test_latex_forms(value: Fraction | float, latex: str) -> None:
+    assert EXACT.latex(value) == latex
