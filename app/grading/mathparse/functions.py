@@ -5,7 +5,7 @@ from typing import Any
 import sympy
 
 
-class ReLU(sympy.Function):
+class ReLU(sympy.Function):  # type: ignore[misc]  # sympy ships no type hints
     """Elementwise max(0, x); also what ``\\max(0, x)`` parses to."""
 
     nargs = 1
@@ -14,7 +14,7 @@ class ReLU(sympy.Function):
         return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
 
 
-class Transpose(sympy.Function):
+class Transpose(sympy.Function):  # type: ignore[misc]  # sympy ships no type hints
     """Transpose of a vector or matrix symbol or product (``W^T``, ``W^\\top``, ``W'``)."""
 
     nargs = 1

@@ -1,0 +1,277 @@
+"""The translator's notations beyond arithmetic: symbols, indices, derivatives, calls, sums."""
+
+from typing import Final
+
+from app.grading.mathparse import messages
+from app.grading.mathparse.core import Frag, Kind, Reject, cat, lit, wrap
+from app.grading.mathparse.cursor import Cursor
+
+_CLOSING: Final = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}
+_NUMERATORS: Final = (("f",), ("L",), (r"\ell",), (r"\mathcal", "L"), ("J",), ("E",))
+
+
+class Constructs(Cursor):
+    """Symbols and the structured notations; the grammar's core lives in the subclass."""
+
+    def expr(self) -> Frag:
+        """A sum of terms (defined by the subclass)."""
+        raise NotImplementedError
+
+    def term(self) -> Frag:
+        """A product of factors (defined by the subclass)."""
+        raise NotImplementedError
+
+    def atom(self) -> Frag:
+        """One operand (defined by the subclass)."""
+        raise NotImplementedError
+
+    def symbol(self) -> Frag | None:
+        """The longest symbol spelling here, with its index; None when nothing matches."""
+        if self.tables is None:
+            return None
+        found = self.tables.symbols.longest(self.tokens, self.i)
+        if found is None:
+            return None
+        start = self.i
+        self.i = found[1]
+        return self.indexed(found[0], start)
+
+    def indexed(self, name: str, start: int) -> Frag:
+        """A symbol's plain name, with the index that must (or must not) follow it."""
+        assert self.tables is not None
+        spec, pos = self.tables.specs[name], self.tokens[start].pos
+        plain = lit(self.tables.plain[name], pos)
+        written = "".join(token.text for token in self.tokens[start : self.i])
+        if not spec.indexed:
+            if self.text() == "_":
+                raise Reject(messages.takes_no_index(written), self.position())
+            return plain
+        return cat((plain, lit("[", pos), self.index(written), lit("]", pos)), primary=True)
+
+    def index(self, written: str) -> Frag:
+        """An index after `_` or in brackets: a letter, a whole number, or letter +/- number."""
+        token = self.peek()
+        if token is not None and token.text == "_":
+            self.advance()
+            if self.text() != "{":
+                return self.index_atom()
+            self.advance()
+            result = self.index_body()
+            self.expect("}")
+            return result
+        if token is not None and token.text == "[" and not token.spaced:
+            self.advance()
+            result = self.index_body()
+            self.expect("]")
+            return result
+        raise Reject(messages.needs_index(written), self.position())
+
+    def index_body(self) -> Frag:
+        """Index contents: an index atom, optionally plus or minus a whole number."""
+        first = self.index_atom()
+        if self.text() not in ("+", "-") or first.text.isdigit():
+            return first
+        sign = self.advance()
+        number = self.index_atom()
+        if not number.text.isdigit():
+            raise Reject(messages.BAD_INDEX, sign.pos)
+        return cat((first, lit(sign.text, sign.pos), number), primary=False)
+
+    def index_atom(self) -> Frag:
+        """A single index token: one letter or a whole number."""
+        token = self.advance()
+        if token.kind is Kind.LETTER or (token.kind is Kind.NUM and token.text.isdigit()):
+            return lit(token.text, token.pos)
+        raise Reject(messages.BAD_INDEX, token.pos)
+
+    def argument(self) -> Frag:
+        r"""A LaTeX argument: a brace group, or one token (`\frac12`, `\sqrt x`)."""
+        token = self.peek()
+        if token is None:
+            raise Reject(messages.ENDS_EARLY, self.end_position())
+        if token.text == "{":
+            return self.bracketed()
+        if token.kind is Kind.NUM and token.text.isdigit() and len(token.text) > 1:
+            if not token.grouped:
+                self.split_number()
+        return self.atom()
+
+    def bracketed(self) -> Frag:
+        """The expression inside a pair of brackets, without the brackets."""
+        opening = self.advance()
+        inner = self.expr()
+        self.expect(_CLOSING[opening.text])
+        return inner
+
+    def fraction(self) -> Frag:
+        r"""`\frac{a}{b}` (or a derivative written as a fraction)."""
+        derivative = self.derivative_fraction()
+        if derivative is not None:
+            return derivative
+        pos = self.advance().pos
+        numerator, denominator = wrap(self.argument()), wrap(self.argument())
+        parts = (lit("(", pos), numerator, lit("/", pos), denominator, lit(")", pos))
+        return cat(parts, primary=True)
+
+    def square_root(self) -> Frag:
+        r"""`\sqrt{a}` or `\sqrt a`."""
+        pos = self.advance().pos
+        if self.text() == "[":
+            raise Reject(messages.ROOT_INDEX, self.position())
+        return self.call("sqrt", self.argument(), pos)
+
+    def command_call(self, name: str) -> Frag:
+        r"""`\exp(x)`, `\log x`: a LaTeX function command and its argument."""
+        token = self.advance()
+        if self.tables is None or name not in self.tables.functions:
+            raise Reject(messages.unknown_function(token.text), token.pos)
+        return self.call(name, self.argument(), token.pos)
+
+    def word_call(self, name: str, end: int) -> Frag:
+        """`sqrt(x)`, `ReLU(x)`: a function written in letters, with its bracketed argument."""
+        pos = self.tokens[self.i].pos
+        allowed = {"sqrt"} if self.tables is None else self.tables.functions
+        if name not in allowed:
+            raise Reject(messages.unknown_function(name), pos)
+        self.i = end
+        token = self.peek()
+        if token is None or token.kind is not Kind.OPEN:
+            raise Reject(messages.FUNCTION_BRACKETS.format(name=name), pos)
+        return self.call(name, self.bracketed(), pos)
+
+    def maximum(self, end: int) -> Frag:
+        """`max(0, a)` in any bracket style, read as ReLU(a)."""
+        pos = self.tokens[self.i].pos
+        self.i = end
+        token = self.peek()
+        if token is None or token.kind is not Kind.OPEN:
+            raise Reject(messages.MAX_FORM, pos)
+        self.advance()
+        first = self.expr()
+        self.expect(",")
+        second = self.expr()
+        self.expect(_CLOSING[token.text])
+        if first.text not in ("0", "0.0") and second.text not in ("0", "0.0"):
+            raise Reject(messages.MAX_FORM, pos)
+        return self.call("ReLU", second if first.text in ("0", "0.0") else first, pos)
+
+    def summation(self, end: int) -> Frag:
+        r"""`\sum_{j=1}^{m} body`: the body is the rest of the product that follows."""
+        pos = self.tokens[self.i].pos
+        self.i = end
+        if self.text() == "(":
+            return self.plain_sum(pos)
+        index, lower, upper = self.sum_limits(pos)
+        self.enter()
+        body = self.term()
+        self.leave()
+        return self.sum_frag(body, index, lower, upper, pos)
+
+    def sum_frag(self, body: Frag, index: Frag, lower: Frag, upper: Frag, pos: int) -> Frag:
+        """Plain syntax `Sum(body, j, lo, hi)`."""
+        sep = lit(", ", pos)
+        parts = (lit("Sum(", pos), body, sep, index, sep, lower, sep, upper, lit(")", pos))
+        return cat(parts, primary=True)
+
+    def plain_sum(self, pos: int) -> Frag:
+        """`Sum(body, j, lo, hi)` written directly."""
+        self.advance()
+        body = self.expr()
+        self.expect(",")
+        index = self.sum_index()
+        self.expect(",")
+        lower = self.expr()
+        self.expect(",")
+        upper = self.expr()
+        self.expect(")")
+        return self.sum_frag(body, index, lower, upper, pos)
+
+    def sum_limits(self, pos: int) -> tuple[Frag, Frag, Frag]:
+        """The index and limits after a sum sign; a sum without limits runs 1..sum_upper."""
+        if self.text() != "_":
+            raise Reject(messages.SUM_INDEX, pos)
+        self.advance()
+        lower: Frag | None = None
+        if self.text() == "{":
+            self.advance()
+            index = self.sum_index()
+            if self.text() == "=":
+                self.advance()
+                lower = self.expr()
+            self.expect("}")
+        else:
+            index = self.sum_index()
+        upper = self.upper_limit()
+        if lower is None and upper is None:
+            return index, lit("1", pos), self.default_upper(pos)
+        if lower is None or upper is None:
+            raise Reject(messages.SUM_LIMITS, pos)
+        return index, lower, upper
+
+    def upper_limit(self) -> Frag | None:
+        """The limit after `^`, if there is one."""
+        if self.text() != "^":
+            return None
+        self.advance()
+        return self.atom()
+
+    def default_upper(self, pos: int) -> Frag:
+        """The vocabulary's upper limit for sums written without one."""
+        if self.tables is None or self.tables.sum_upper is None:
+            raise Reject(messages.SUM_LIMITS, pos)
+        return lit(self.tables.plain.get(self.tables.sum_upper, self.tables.sum_upper), pos)
+
+    def sum_index(self) -> Frag:
+        """The letter a sum binds."""
+        token = self.advance()
+        if token.kind is not Kind.LETTER:
+            raise Reject(messages.SUM_INDEX, token.pos)
+        return lit(token.text, token.pos)
+
+    def derivative_fraction(self) -> Frag | None:
+        r"""`\frac{\partial f}{\partial S}` or `\frac{df}{dS}`; None when it is not one."""
+        start = self.i
+        if self.tables is None or self.text_at(start + 1) != "{" or not self.is_d(start + 2):
+            return None
+        after = self.numerator_end(start + 3)
+        if after is None or self.text_at(after) != "}" or self.text_at(after + 1) != "{":
+            return None
+        if not self.is_d(after + 2):
+            return None
+        self.i = after + 3
+        result = self.derivative_target(self.tokens[start].pos)
+        self.expect("}")
+        return result
+
+    def inline_derivative(self) -> Frag | None:
+        r"""`dL/dy_i` or `\partial f/\partial S`; None (consuming nothing) when it is not one."""
+        start = self.i
+        if self.tables is None or not self.is_d(start):
+            return None
+        after = self.numerator_end(start + 1)
+        if after is None or self.text_at(after) != "/" or not self.is_d(after + 1):
+            return None
+        self.i = after + 2
+        return self.derivative_target(self.tokens[start].pos)
+
+    def is_d(self, index: int) -> bool:
+        """Whether tokens[index] is a differential sign: `d` or `\\partial`."""
+        return self.text_at(index) in ("d", r"\partial")
+
+    def numerator_end(self, index: int) -> int | None:
+        """Where the differentiated function's name (f, L, ...) starting at index ends."""
+        for spelling in _NUMERATORS:
+            end = index + len(spelling)
+            if tuple(self.text_at(k) for k in range(index, end)) == spelling:
+                return end
+        return None
+
+    def derivative_target(self, pos: int) -> Frag:
+        """The symbol differentiated by, resolved to its derivative symbol, index carried."""
+        assert self.tables is not None
+        found = self.tables.derivatives.longest(self.tokens, self.i)
+        if found is None:
+            raise Reject(messages.DERIVATIVE_UNKNOWN, self.position())
+        start = self.i
+        self.i = found[1]
+        return self.indexed(found[0], start)

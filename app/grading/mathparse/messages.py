@@ -1,0 +1,95 @@
+"""Every student-facing message of the math parser, in one place.
+
+Messages say what is wrong with the text as written; none of them mentions a reference answer.
+"""
+
+from typing import Final
+
+from app.grading import limits
+
+EMPTY: Final = "the answer is empty"
+TOO_LONG: Final = f"the answer is too long (at most {limits.MAX_ANSWER_CHARS} characters)"
+TOO_DEEP: Final = "brackets or operations are nested too deeply"
+TOO_COMPLEX: Final = "the expression is too long or complicated"
+CONTROL_CHARACTER: Final = "the answer contains an invisible control character; retype it"
+NUMBER_TOO_LONG: Final = f"a number has more than {limits.MAX_NUMBER_DIGITS} digits"
+TOO_LARGE: Final = "a number or power is too large to work with"
+EXPONENT_TOO_LARGE: Final = f"exponents larger than {limits.MAX_EXPONENT} are not accepted"
+DIVISION_BY_ZERO: Final = "the answer divides by zero"
+NOT_REAL: Final = "the answer is not a real number"
+NOT_A_NUMBER: Final = "this answer should be a number"
+THOUSANDS: Final = (
+    "commas and spaces may only separate groups of three digits; write decimals with a point"
+)
+ENDS_EARLY: Final = "the answer ends too early"
+EQUALS_TWICE: Final = "only one '=' is allowed, after the name of the quantity"
+NOT_A_TARGET: Final = (
+    "the left side of '=' is not the quantity asked for; write only the expression"
+)
+MAX_FORM: Final = r"max is only understood as max(0, ...) (the ReLU)"
+ROOT_INDEX: Final = "only square roots are supported"
+SUM_INDEX: Final = r"write the sum's index, as in \sum_{j=1}^{m}"
+SUM_LIMITS: Final = r"write both limits of the sum, as in \sum_{j=1}^{m}"
+BAD_INDEX: Final = "an index must be a letter, a whole number, or a letter plus or minus a number"
+DERIVATIVE_UNKNOWN: Final = "this derivative is not one of the quantities that may be used here"
+FUNCTION_BRACKETS: Final = "write the argument of {name} in brackets, as in {name}(x)"
+
+
+def unexpected_character(char: str) -> str:
+    """A character the parser does not read at all."""
+    return f"the character {char!r} cannot be used in an answer"
+
+
+def unexpected(text: str) -> str:
+    """A token that does not fit where it stands."""
+    return f"'{text}' is not expected here"
+
+
+def unmatched(bracket: str) -> str:
+    """An opening or closing bracket without its partner."""
+    return f"this '{bracket}' has no matching bracket"
+
+
+def unknown_symbol(name: str) -> str:
+    """A name that is not among the field's symbols."""
+    return f"unknown symbol '{name}'"
+
+
+def unknown_command(name: str) -> str:
+    """A backslash command the parser does not know."""
+    return f"unknown command '{name}'"
+
+
+def unknown_function(name: str) -> str:
+    """A name used like a function that is not an allowed function."""
+    return f"unknown function '{name}'"
+
+
+def needs_index(name: str) -> str:
+    """An indexed symbol written without its index."""
+    return f"{name} needs an index, as in {name}_i"
+
+
+def takes_no_index(name: str) -> str:
+    """An index on a symbol that has none."""
+    return f"{name} does not take an index"
+
+
+def unbound_index(name: str) -> str:
+    """An index that no enclosing sum binds and that is not free in this question."""
+    return f"index {name} is not bound by a sum"
+
+
+def index_is_symbol(name: str) -> str:
+    """A sum index that clashes with a symbol of the question."""
+    return f"{name} is already a symbol here; use another letter as the sum's index"
+
+
+def needs_argument(name: str) -> str:
+    """A function name used without its argument."""
+    return f"{name} needs an argument, as in {name}(x)"
+
+
+def not_allowed(kind: str) -> str:
+    """A construct of the expression language that answers may not use."""
+    return f"{kind} cannot be used in an answer"

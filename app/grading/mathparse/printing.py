@@ -1,0 +1,85 @@
+"""LaTeX for how an answer was understood, in the student's own order and spellings."""
+
+import functools
+from fractions import Fraction
+from typing import Any
+
+from sympy.printing.latex import LatexPrinter
+
+from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
+
+
+def expression_latex(expr: Any, vocabulary: Vocabulary) -> str:
+    """Print a parsed expression with the vocabulary's LaTeX spellings, terms unreordered."""
+    return str(_printer_for(vocabulary).doprint(expr))
+
+
+def constant_latex(value: Fraction | float) -> str:
+    """Print a parsed number: an integer, a fraction, or a decimal in scientific form if long."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        sign = "-" if value < 0 else ""
+        return rf"{sign}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+    mantissa, _, exponent = f"{value:.10g}".partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
+
+
+@functools.lru_cache(maxsize=256)
+def _printer_for(vocabulary: Vocabulary) -> "_VocabularyPrinter":
+    return _VocabularyPrinter(vocabulary.by_name())
+
+
+class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no type hints
+    """SymPy's LaTeX printer, with symbols printed as their SymbolSpec says."""
+
+    def __init__(self, specs: dict[str, SymbolSpec]) -> None:
+        super().__init__({"order": "none"})
+        self._specs = specs
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        spec = self._specs.get(expr.name)
+        if spec is None:
+            return str(super()._print_Symbol(expr, style))
+        return spec.latex
+
+    def _print_Indexed(self, expr: Any) -> str:
+        indices = ",".join(self._print(index) for index in expr.indices)
+        spec = self._specs.get(expr.base.label.name)
+        if spec is None:
+            return str(super()._print_Indexed(expr))
+        if spec.derivative_of is None:
+            return f"{spec.latex}_{{{indices}}}"
+        target = self._specs.get(spec.derivative_of)
+        written = target.latex if target else spec.derivative_of
+        return rf"\frac{{\partial f}}{{\partial {written}_{{{indices}}}}}"
+
+    def _print_Mul(self, expr: Any) -> str:
+        # Unevaluated products keep their factors; a factor x**-1 came from a division.
+        if not expr.is_Mul:
+            return str(super()._print_Mul(expr))
+        factors = list(expr.args)
+        if len(factors) > 1 and factors[0] == -1:
+            return "-" + self._product(factors[1:])
+        top = [factor for factor in factors if not _is_reciprocal(factor)]
+        bottom = [factor.base for factor in factors if _is_reciprocal(factor)]
+        if not bottom:
+            return self._product(top)
+        numerator = self._product(top) if top else "1"
+        return rf"\frac{{{numerator}}}{{{self._product(bottom)}}}"
+
+    def _product(self, factors: list[Any]) -> str:
+        """Factors side by side; numbers next to numbers get a dot, sums get parentheses."""
+        out = ""
+        for index, factor in enumerate(factors):
+            text = str(self._print(factor))
+            if factor.is_Add or (index > 0 and text.startswith("-")):
+                text = rf"\left({text}\right)"
+            if index > 0:
+                out += r" \cdot " if factor.is_Number and factors[index - 1].is_Number else " "
+            out += text
+        return out
+
+
+def _is_reciprocal(factor: Any) -> bool:
+    return bool(factor.is_Pow and factor.exp == -1)

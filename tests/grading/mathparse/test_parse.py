@@ -1,0 +1,338 @@
+"""parse_expression and to_plain: spellings, indices, derivatives, sums, targets, hostile text."""
+
+import time
+
+import pytest
+import sympy
+
+from app.grading.failures import ParseFailure
+from app.grading.mathparse import parse_expression, to_plain
+from app.grading.mathparse.functions import ReLU, Transpose
+from app.grading.mathparse.vocabulary import Vocabulary
+from tests.grading.mathparse.conftest import numeric, trusted
+
+# (student text, canonical SymPy syntax written by the test author)
+EQUIVALENT = [
+    (r"\gamma \hat{x}_i + \beta", "gamma*xhat[i] + beta"),
+    (r"\gamma \hat{x_i} + \beta", "gamma*xhat[i] + beta"),
+    (r"\gamma\hat x_i+\beta", "gamma*xhat[i] + beta"),
+    ("gamma*xhat_i + beta", "gamma*xhat[i] + beta"),
+    ("γ x̂ᵢ + β", "gamma*xhat[i] + beta"),
+    (r"\frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}}", "(x[i] - mu)/sqrt(sigma2 + eps)"),
+    (r"\dfrac{x_i-\mu}{\sqrt{\sigma^{2}+\varepsilon}}", "(x[i] - mu)/sqrt(sigma2 + eps)"),
+    ("(x_i - mu)/sqrt(var + eps)", "(x[i] - mu)/sqrt(sigma2 + eps)"),
+    ("(x_i − μ)/√(σ² + ε)", "(x[i] - mu)/sqrt(sigma2 + eps)"),
+    (r"(x_i-\mu)(\sigma^2+\epsilon)^{-1/2}", "(x[i] - mu)*(sigma2 + eps)**(-1/2)"),
+    (
+        r"\left( x_i - \mu \right) \cdot \left[\sigma^2 + \epsilon\right]^{-0.5}",
+        "(x[i] - mu)*(sigma2 + eps)**(-1/2)",
+    ),
+    (r"\frac12 m", "m/2"),
+    (r"\tfrac{1}{2}\, m", "m/2"),
+    ("2mx_i", "2*m*x[i]"),
+    (r"\sigma \cdot \sigma", "sigma**2"),
+    (r"\sigma \times \sigma^{2}", "sigma*sigma2"),
+    ("sigma**2", "sigma2"),
+    ("sigma*sigma", "sigma**2"),
+    ("sigma^2", "sigma2"),
+    ("{m}^{2}", "m**2"),
+    (r"\{ m + 1 \} m", "(m + 1)*m"),
+    (r"\displaystyle \Big( m \Big)", "m"),
+    ("$m + 1$", "m + 1"),
+    ("2^3^2", "2**9"),
+    ("-m^2", "-(m**2)"),
+    ("m * -2", "-2*m"),
+    ("x_{i+1} - x_{i-1} + x_1", "x[i+1] - x[i-1] + x[1]"),
+    ("x[i] + x_m", "x[i] + x[m]"),
+    # derivatives resolve to the derivative symbol and carry the index
+    (r"\frac{\partial f}{\partial y_i}", "dy[i]"),
+    (r"\frac{\partial L}{\partial y_{i}}", "dy[i]"),
+    (r"\frac{df}{dy_i}", "dy[i]"),
+    (r"\frac{d f}{d y_i}", "dy[i]"),
+    ("dL/dy_i", "dy[i]"),
+    ("df/dy_i", "dy[i]"),
+    (r"\partial f/\partial y_i", "dy[i]"),
+    ("∂f/∂y_i", "dy[i]"),
+    (r"\frac{\partial \ell}{\partial \hat{x}_i}", "dxhat[i]"),
+    (r"\frac{\partial \mathcal{L}}{\partial \hat{x_i}}", "dxhat[i]"),
+    (r"\frac{\partial J}{\partial \sigma^2}", "dsigma2"),
+    (r"\frac{\partial E}{\partial \sigma^{2}}", "dsigma2"),
+    (r"\frac{\partial f}{\partial \mu}", "dmu"),
+    ("dy_i", "dy[i]"),
+    # sums: limits, defaults, scope
+    (r"\sum_{j=1}^{m} x_j", "Sum(x[j], (j, 1, m))"),
+    (r"\sum_{j=1}^m x_j", "Sum(x[j], (j, 1, m))"),
+    (r"\sum\limits_{j=1}^{m} x_j", "Sum(x[j], (j, 1, m))"),
+    (r"\sum_j x_j", "Sum(x[j], (j, 1, m))"),
+    (r"\sum_{j} x_j", "Sum(x[j], (j, 1, m))"),
+    ("sum_{j=1}^m x_j", "Sum(x[j], (j, 1, m))"),
+    ("sum_j x_j", "Sum(x[j], (j, 1, m))"),
+    ("∑_j x_j", "Sum(x[j], (j, 1, m))"),
+    ("Sum(x[j], j, 1, m)", "Sum(x[j], (j, 1, m))"),
+    (r"\sum_{j=2}^{m-1} x_j", "Sum(x[j], (j, 2, m - 1))"),
+    (r"\sum_j x_j \hat{x}_j + m", "Sum(x[j]*xhat[j], (j, 1, m)) + m"),
+    (r"\sum_j (x_j + \hat{x}_j)", "Sum(x[j] + xhat[j], (j, 1, m))"),
+    (r"m - \sum_j x_j", "m - Sum(x[j], (j, 1, m))"),
+    (r"\sum_j x_j \frac{1}{m} \sum_k x_k", "Sum(x[j]*Sum(x[k], (k, 1, m))/m, (j, 1, m))"),
+    (r"x_i + \sum_{i=1}^m x_i", "x[i] + Sum(x[i], (i, 1, m))"),
+    (
+        r"\frac{1}{m}\sum_{j=1}^{m}\frac{\partial f}{\partial y_j}\hat{x}_j",
+        "Sum(dy[j]*xhat[j], (j, 1, m))/m",
+    ),
+    # a leading target is dropped
+    (r"\frac{\partial f}{\partial x_i} = \gamma", "gamma"),
+    ("dL/dx_i = gamma", "gamma"),
+    ("dx=gamma", "gamma"),
+]
+
+
+@pytest.mark.parametrize(("raw", "canonical"), EQUIVALENT)
+def test_spellings_parse_to_the_canonical_expression(
+    raw: str, canonical: str, batchnorm: Vocabulary
+) -> None:
+    parsed = parse_expression(raw, batchnorm)
+    assert not isinstance(parsed, ParseFailure), parsed
+    expected = trusted(canonical, batchnorm)
+    for seed in range(3):
+        assert numeric(parsed, seed) == pytest.approx(numeric(expected, seed), rel=1e-9)
+
+
+@pytest.mark.parametrize(("raw", "canonical"), EQUIVALENT)
+def test_plain_syntax_is_a_fixed_point(raw: str, canonical: str, batchnorm: Vocabulary) -> None:
+    plain = to_plain(raw, batchnorm)
+    assert isinstance(plain, str), plain
+    assert to_plain(plain, batchnorm) == plain
+
+
+def test_sum_scope_binds_its_own_index(batchnorm: Vocabulary) -> None:
+    parsed = parse_expression(r"x_i + \sum_{i=1}^m x_i", batchnorm)
+    assert isinstance(parsed, sympy.Add)
+    free = {symbol.name for symbol in parsed.free_symbols}
+    assert "i" in free
+    summed = next(arg for arg in parsed.args if isinstance(arg, sympy.Sum))
+    assert "i" not in {str(symbol) for symbol in summed.free_symbols}
+
+
+def test_indices_are_integer_symbols(batchnorm: Vocabulary) -> None:
+    parsed = parse_expression(r"\sum_j x_j", batchnorm)
+    assert isinstance(parsed, sympy.Sum)
+    index = parsed.limits[0][0]
+    assert index.is_integer and index.name == "j"
+
+
+FAILURES = [
+    ("x_k", "index k is not bound by a sum"),
+    (r"\sum_j x_k", "index k is not bound by a sum"),
+    (r"x_j + \sum_j x_j", "index j is not bound by a sum"),
+    ("q", "unknown symbol 'q'"),
+    ("m q", "unknown symbol 'q'"),
+    (r"\alpha", r"unknown symbol '\alpha'"),
+    ("g(m)", "unknown function 'g'"),
+    ("exp(m)", "unknown function 'exp'"),
+    ("x", "x needs an index, as in x_i"),
+    ("m_i", "m does not take an index"),
+    ("m = gamma", "the left side of '=' is not the quantity asked for; write only the expression"),
+    ("dx = m = gamma", "only one '=' is allowed, after the name of the quantity"),
+    (
+        r"\frac{\partial f}{\partial \beta}",
+        "this derivative is not one of the quantities that may be used here",
+    ),
+    (r"\sum x_j", r"write the sum's index, as in \sum_{j=1}^{m}"),
+    (r"\sum_{m} m", "m is already a symbol here; use another letter as the sum's index"),
+    (r"\sqrt[3]{m}", "only square roots are supported"),
+    ("max(1, m)", "max is only understood as max(0, ...) (the ReLU)"),
+    ("2 3", "'3' is not expected here"),
+    ("m +", "the answer ends too early"),
+    ("", "the answer is empty"),
+    ("   ", "the answer is empty"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), FAILURES)
+def test_bad_answers_say_what_is_wrong(raw: str, message: str, batchnorm: Vocabulary) -> None:
+    result = parse_expression(raw, batchnorm)
+    assert isinstance(result, ParseFailure)
+    assert result.message == message
+
+
+@pytest.mark.parametrize(
+    ("raw", "position"),
+    [
+        ("m + q", 4),
+        ("x_k", 2),
+        ("m + (m", 4),
+        ("m )", 2),
+        (" μ + q", 5),
+        ("x̂ᵢ + q", 6),
+        ("m ; m", 2),
+    ],
+)
+def test_failures_point_into_the_raw_text(raw: str, position: int, batchnorm: Vocabulary) -> None:
+    result = parse_expression(raw, batchnorm)
+    assert isinstance(result, ParseFailure)
+    assert result.position == position
+
+
+NETWORK_PLAIN = [
+    (
+        r"\text{ReLU}(\text{ReLU}(X W_h + 1_m b_h) W_o + \mathbf{1}_m b_o)",
+        "ReLU(ReLU(X*W_h + ones*b_h)*W_o + ones*b_o)",
+    ),
+    (r"ReLU(X W_{h} + b_h)", "ReLU(X*W_h + b_h)"),
+    (r"Relu(X \cdot W_h)", "ReLU(X*W_h)"),
+    (r"relu\left(X W_h\right)", "ReLU(X*W_h)"),
+    (r"\mathrm{ReLU}(X)", "ReLU(X)"),
+    (r"\operatorname{ReLU}(X)", "ReLU(X)"),
+    (r"\max(0, X W_h)", "ReLU(X*W_h)"),
+    (r"max(X W_h, 0)", "ReLU(X*W_h)"),
+    (r"\max\{0, X W_h\}", "ReLU(X*W_h)"),
+    ("W_h^T X^T", "transpose(W_h)*transpose(X)"),
+    (r"W_h^\top", "transpose(W_h)"),
+    (r"W_h^{T}", "transpose(W_h)"),
+    (r"W_h^{\top}", "transpose(W_h)"),
+    ("W_h'", "transpose(W_h)"),
+    ("W_h⊤", "transpose(W_h)"),
+    ("(X W_h)^T", "transpose(X*W_h)"),
+    ("W_h^{-1}", "W_h**(-1)"),
+    ("Y = X W_h", "X*W_h"),
+    (r"\tilde{X} = X", "X"),
+]
+
+
+@pytest.mark.parametrize(("raw", "plain"), NETWORK_PLAIN)
+def test_matrix_answers_translate_in_order(raw: str, plain: str, network: Vocabulary) -> None:
+    assert to_plain(raw, network) == plain
+
+
+def test_matrix_products_keep_their_order(network: Vocabulary) -> None:
+    parsed = parse_expression(r"ReLU(X W_h + 1_m b_h)^T", network)
+    assert isinstance(parsed, Transpose)
+    inner = parsed.args[0]
+    assert isinstance(inner, ReLU)
+    product = inner.args[0].args[0]
+    assert [str(factor) for factor in product.args] == ["X", "W_h"]
+    assert not product.args[0].is_commutative
+
+
+def test_inverse_of_a_matrix_is_a_power(network: Vocabulary) -> None:
+    parsed = parse_expression("W_h^{-1}", network)
+    assert isinstance(parsed, sympy.Pow) and parsed.exp == -1
+
+
+def test_subtraction_and_division_shapes(batchnorm: Vocabulary) -> None:
+    parsed = parse_expression("m - gamma / beta", batchnorm)
+    m, gamma, beta = sympy.symbols("m gamma beta")
+    negated = sympy.Mul(
+        -1, sympy.Mul(gamma, sympy.Pow(beta, -1, evaluate=False), evaluate=False), evaluate=False
+    )
+    assert parsed == sympy.Add(m, negated, evaluate=False)
+
+
+def test_decimals_are_exact(batchnorm: Vocabulary) -> None:
+    parsed = parse_expression("0.5 m + 1e-3", batchnorm)
+    assert not isinstance(parsed, ParseFailure)
+    assert sympy.Rational(1, 2) in parsed.atoms(sympy.Rational)
+    assert sympy.Rational(1, 1000) in parsed.atoms(sympy.Rational)
+
+
+HOSTILE = [
+    "__import__('os').system('ls')",
+    "().__class__.__bases__[0]",
+    "x.__class__",
+    "lambda: 1",
+    "[x for x in ()]",
+    "9^9^9",
+    "10**10**10",
+    "2^(2^(2^(2^(2^99))))",
+    "m^1001",
+    "x_i^{10^{10}}",
+    "(" * 10000,
+    "{" * 5000,
+    "(" * 41 + "m" + ")" * 41,
+    "x" * 1_000_000,
+    "1" * 100000,
+    "1" * 61,
+    "\\frac{" * 3000,
+    "\\frac{" * 300,
+    "\\sqrt" * 600 + " m",
+    "-" * 1500 + "m",
+    "m^" * 600 + "m",
+    "2^-" * 400 + "2",
+    "1/" * 900 + "2",
+    "\\sum_j " * 300 + "x_j",
+    "\\sum_j " * 45 + "m",
+    "nan",
+    "inf",
+    "1e999",
+    "1e99999999999",
+    "\\infty",
+    "open('f')",
+    "x; import os",
+    "x if 1 else 2",
+    "a == b",
+    "'str'",
+    "b'x'",
+    "f'{x}'",
+    "x[::]",
+    "x[i, j]",
+    "x[i:j]",
+    "globals()",
+    "\\input{/etc/passwd}",
+    "\\def\\x{}",
+    "\\newcommand",
+    "\\\\",
+    "m\x00",
+    "m\u202e",
+    "m\u200b",
+    "m @ m",
+    "m % 2",
+    "m // 2",
+    "~m",
+    "not m",
+    "m and m",
+    "m | m",
+    "m << 1",
+    "{m: 1}",
+    "{m, m}",
+    "(m, m)",
+    "1j",
+    "True",
+    "None",
+    "...",
+    "m:=1",
+    "*m",
+    "**m",
+    "await m",
+    "yield m",
+    "m.real",
+    "m(m=1)",
+    "sqrt(m, m)",
+    "sqrt(*m)",
+    "Sum(m, j, 1)",
+    "Sum(x[j], m, 1, m)",
+    "x[x[i]]",
+    "x[1.5]",
+    "$$",
+    "\\text{os.system}",
+    "\\left| m \\right|",
+    "m ! ",
+    "m\n= m",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_hostile_text_fails_quickly(raw: str, batchnorm: Vocabulary) -> None:
+    start = time.perf_counter()
+    result = parse_expression(raw, batchnorm)
+    assert time.perf_counter() - start < 0.5
+    assert isinstance(result, ParseFailure), result
+    assert isinstance(to_plain(raw, batchnorm), str | ParseFailure)
+
+
+def test_a_typical_answer_parses_in_about_a_millisecond(batchnorm: Vocabulary) -> None:
+    raw = r"\frac{1}{m}\sum_{j=1}^{m} \frac{\partial f}{\partial y_j} (x_j - \mu) (\sigma^2 + \epsilon)^{-1/2}"
+    parse_expression(raw, batchnorm)
+    start = time.perf_counter()
+    for _ in range(50):
+        assert not isinstance(parse_expression(raw, batchnorm), ParseFailure)
+    assert (time.perf_counter() - start) / 50 < 0.01
