@@ -70,7 +70,7 @@ def _result(
     return FieldResult(
         field=field.id,
         verdict=verdict,
-        score=round(credit * field.max_score, 6),
+        score=credit * field.max_score,
         max_score=field.max_score,
         feedback=feedback,
         parsed=parsed,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import reference
 from app.problemsets.schema import Reference
@@ -33,12 +33,17 @@ def resolve(call: str) -> Callable[..., Any]:
         raise ReferenceCallError(f"no reference module {module_name!r}")
     module = importlib.import_module(f"reference.{module_name}")
     function = getattr(module, function_name, None)
-    public = not function_name.startswith("_")
-    if not (
-        public and inspect.isfunction(function) and function.__module__.startswith("reference.")
-    ):
+    if function_name.startswith("_") or not _is_reference_function(function):
         raise ReferenceCallError(f"no public function {function_name!r} in reference.{module_name}")
-    return function
+    return cast(Callable[..., Any], function)
+
+
+def _is_reference_function(candidate: object) -> bool:
+    # Unwrap so that cached functions count; classes, modules and re-exported library
+    # functions (numpy, sympy) do not.
+    if not callable(candidate) or not inspect.isfunction(inspect.unwrap(candidate)):
+        return False
+    return str(getattr(candidate, "__module__", "")).startswith("reference.")
 
 
 def check_binding(spec: Reference, parameters: Mapping[str, Any]) -> None:
@@ -62,7 +67,7 @@ def run_call(spec: Reference, parameters: Mapping[str, Any]) -> Any:
 
 
 def substitute(value: Any, parameters: Mapping[str, Any]) -> Any:
-    """Replace `$name` (or `$name[k]`) by the parameter's value and "p/q" strings by exact fractions."""
+    """Replace `$name` and `$name[k]` by parameter values, and "p/q" strings by fractions."""
     if isinstance(value, dict):
         return {key: substitute(item, parameters) for key, item in value.items()}
     if isinstance(value, list):

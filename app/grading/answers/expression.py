@@ -1,0 +1,100 @@
+"""Symbolic answers graded by evaluating them at many consistent random sample points."""
+
+import sympy
+
+from app.grading.answers.base import Comparison
+from app.grading.failures import ParseFailure
+from app.grading.mathparse import expression_latex, parse_expression
+from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.sampling import messages
+from app.grading.sampling.batch import EvaluationError, FloatArray
+from app.grading.sampling.compare import SampledTarget, judge, sampled_target
+from app.grading.sampling.context import SamplingContext
+from app.grading.sampling.evaluate import evaluate
+from app.grading.sampling.scan import index_use
+from app.grading.sampling.shapes import ShapeFailure, infer_shape
+
+Sampled = tuple[FloatArray, ...] | EvaluationError
+
+
+class ExpressionAnswer:
+    """A scalar expression (batch-norm gradients, noise factors) over a sampling context."""
+
+    def __init__(
+        self,
+        *,
+        vocabulary: Vocabulary,
+        context: SamplingContext,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+    ) -> None:
+        self._vocabulary = vocabulary
+        self._context = context
+        self._rtol, self._atol = rtol, atol
+        self._targets: dict[object, SampledTarget] = {}
+        # compare() meets the same answer once for the reference and once per known mistake.
+        self._last: tuple[sympy.Expr, Sampled] | None = None
+
+    def parse(self, raw: str) -> sympy.Expr | ParseFailure:
+        """Parse the student's text against the field's vocabulary."""
+        return parse_expression(raw, self._vocabulary)
+
+    def latex(self, value: sympy.Expr) -> str:
+        """Show how the answer was understood."""
+        return expression_latex(value, self._vocabulary)
+
+    def target(
+        self, *, quantity: str | None = None, expression: sympy.Expr | None = None
+    ) -> SampledTarget:
+        """Expected values of a reference quantity or a trusted expression, computed once."""
+        key = (quantity, expression)
+        if key not in self._targets:
+            self._targets[key] = sampled_target(
+                self._context, quantity=quantity, expression=expression
+            )
+        return self._targets[key]
+
+    def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+        """Equivalent when the values agree at every sample point."""
+        sampled = self._sampled(value)
+        if isinstance(sampled, EvaluationError):
+            return Comparison(False, sampled.message)
+        free = self._context.free_index
+        use = index_use(value, frozenset() if free is None else frozenset({free}))
+        batches = self._context.batches()
+        return judge(sampled, expected, batches, use, rtol=self._rtol, atol=self._atol)
+
+    def _sampled(self, value: sympy.Expr) -> Sampled:
+        last = self._last
+        if last is not None and last[0] is value:
+            return last[1]
+        try:
+            sampled: Sampled = tuple(evaluate(value, batch) for batch in self._context.batches())
+        except EvaluationError as error:
+            sampled = error
+        self._last = (value, sampled)
+        return sampled
+
+    @property
+    def context(self) -> SamplingContext:
+        """The context whose samples this answer is evaluated at."""
+        return self._context
+
+    def display_names(self) -> dict[str, str]:
+        """Each symbol's LaTeX spelling, used to name the student's terms in feedback."""
+        return {spec.name: spec.latex for spec in self._vocabulary.symbols}
+
+
+class MatrixExpressionAnswer(ExpressionAnswer):
+    """A vector or matrix expression: its shape is checked before its values."""
+
+    def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+        """Conforming shapes first, then the target's shape, then values at every sample."""
+        shape = infer_shape(value, self.context.shapes(), self.display_names())
+        if isinstance(shape, ShapeFailure):
+            return Comparison(False, shape.message)
+        if shape != expected.shape:
+            if shape[::-1] == expected.shape:
+                return Comparison(False, messages.orientation(shape))
+            return Comparison(False, messages.wrong_shape(shape))
+        return super().compare(value, expected)

@@ -1,0 +1,28 @@
+"""Which free-index letters an expression leaves free and which it binds."""
+
+import pytest
+import sympy
+
+from app.grading.sampling.scan import IndexUse, index_use
+from tests.grading.sampling.trees import add, at, i, j, m, mul, sym, total
+
+NONE: frozenset[str] = frozenset()
+I_ONLY = frozenset({"i"})
+
+
+@pytest.mark.parametrize(
+    ("tree", "free", "summed"),
+    [
+        (at("x", i), I_ONLY, NONE),
+        (total(at("x", i), i), NONE, I_ONLY),
+        (add(total(at("x", i), i), at("x", i)), I_ONLY, I_ONLY),
+        (total(at("x", j), j, 1, i), I_ONLY, NONE),
+        (total(at("x", j)), NONE, NONE),
+        (total(total(at("x", i), i), j), NONE, I_ONLY),
+        (mul(sym("i"), sym("a")), I_ONLY, NONE),
+        (sympy.Sum(at("x", i), (i, 1, m), (j, 1, m)), NONE, I_ONLY),
+        (sym("a"), NONE, NONE),
+    ],
+)
+def test_index_use(tree: sympy.Basic, free: frozenset[str], summed: frozenset[str]) -> None:
+    assert index_use(tree, frozenset({"i"})) == IndexUse(free, summed)
