@@ -17,6 +17,7 @@ import sympy
 from app.grading.answers.expression import ExpressionAnswer
 from app.grading.failures import ParseFailure
 from app.grading.runner import SandboxRunner
+from app.grading.sampling.compare import sampled_target
 from app.grading.sandbox import SandboxTimeout, WorkerPool
 from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import ProblemCatalog
@@ -103,7 +104,15 @@ def _print_equivalence(catalog: ProblemCatalog, rounds: int) -> None:
 
 def _sampled(answer: ExpressionAnswer, first: sympy.Expr, second: sympy.Expr) -> bool:
     """The sampling route from scratch: evaluate both spellings, compare the numbers."""
-    return answer.compare(first, answer.target(expression=second)).matches
+    target = sampled_target(answer.context, expression=second)
+    return answer.compare(_fresh(first), target).matches
+
+
+def _fresh(expression: sympy.Expr) -> sympy.Expr:
+    """An equal tree that is a new object, so no per-answer cache can answer for it."""
+    if isinstance(expression, sympy.Add | sympy.Mul | sympy.Pow):
+        return expression.func(*expression.args, evaluate=False)
+    return expression.func(*expression.args)
 
 
 def _simplify_in_worker(

@@ -56,7 +56,7 @@ HOSTILE = [
     "9^9^9^9",
     "10**10**10",
     "(" * 1500,
-    r"\frac{" * 600,
+    r"\frac{" * 300,
     "x" * 1999,
     "lambda: 0",
     "nan",
@@ -95,7 +95,7 @@ ALTERNATIVES = {
         "q3.a",
     ): r"\sum_{j=1}^{m} \frac{\partial f}{\partial y_j} \frac{x_j - \mu}{\sqrt{\sigma^2 + \epsilon}}",
     ("dl-ex1", "q3.b"): r"\sum_{k=1}^{m} \frac{\partial L}{\partial y_k}",
-    ("dl-ex1", "q3.c"): r"\frac{\partial f}{\partial y_i} \gamma",
+    ("dl-ex1", "q3.c"): r"(\gamma + 1)\frac{\partial f}{\partial y_i} - \frac{\partial f}{\partial y_i}",
     ("dl-ex1", "q3.d"): (
         r"\sum_{i=1}^{m} \frac{\partial f}{\partial \hat{x}_i} (x_i - \mu)"
         r" \left(-\frac{1}{2}\right) (\sigma^2 + \epsilon)^{-3/2}"
@@ -112,8 +112,8 @@ ALTERNATIVES = {
     ("eecs182-hw5", "q2.b.grad"): (
         r"\gamma \frac{\partial L}{\partial y_i} - \frac{\gamma}{n} \sum_{j=1}^{n} \frac{\partial L}{\partial y_j}"
     ),
-    ("eecs182-hw5", "q4.c"): r"(X) (\Gamma^{-1})",
-    ("eecs182-hw5", "q8.B"): r"\sigma \cdot \sigma",
+    ("eecs182-hw5", "q4.c"): r"((\Gamma^{-1})^\top X^\top)^\top",
+    ("eecs182-hw5", "q8.B"): r"(\sigma + \mu)^2 - \mu^2 - 2\mu\sigma",
 }
 
 
