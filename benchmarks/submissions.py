@@ -95,7 +95,10 @@ ALTERNATIVES = {
         "q3.a",
     ): r"\sum_{j=1}^{m} \frac{\partial f}{\partial y_j} \frac{x_j - \mu}{\sqrt{\sigma^2 + \epsilon}}",
     ("dl-ex1", "q3.b"): r"\sum_{k=1}^{m} \frac{\partial L}{\partial y_k}",
-    ("dl-ex1", "q3.c"): r"(\gamma + 1)\frac{\partial f}{\partial y_i} - \frac{\partial f}{\partial y_i}",
+    (
+        "dl-ex1",
+        "q3.c",
+    ): r"(\gamma + 1)\frac{\partial f}{\partial y_i} - \frac{\partial f}{\partial y_i}",
     ("dl-ex1", "q3.d"): (
         r"\sum_{i=1}^{m} \frac{\partial f}{\partial \hat{x}_i} (x_i - \mu)"
         r" \left(-\frac{1}{2}\right) (\sigma^2 + \epsilon)^{-3/2}"

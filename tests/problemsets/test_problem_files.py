@@ -187,6 +187,12 @@ MISTAKES = [
         r"\frac{\partial f}{\partial \hat{x}_i} \frac{1}{\sqrt{\sigma^2 + \epsilon}} + \frac{\partial f}{\partial \mu} \frac{1}{m}",
         "through $\\sigma^2$",
     ),
+    (
+        "dl-ex1",
+        "q3.f",
+        r"\frac{\partial f}{\partial \hat{x}_i} \frac{1}{\sqrt{\sigma^2 + \epsilon}} + \frac{\partial f}{\partial \sigma^2} \frac{2(x_i - \mu)}{m-1} + \frac{\partial f}{\partial \mu}\frac{1}{m}",
+        "biased",
+    ),
     ("eecs182-hw5", "q1.b", "[3, -1, 2]", "flipped"),
     ("eecs182-hw5", "q2.a.batchnorm", "B", "each sample"),
     ("eecs182-hw5", "q2.a.layernorm", "A", "mixes different samples"),

@@ -41,12 +41,29 @@ class _Builder:
     def __init__(self, source: Frag, tables: Tables) -> None:
         self.source = source
         self.tables = tables
+        self.vetting = False
 
     def node(self, node: ast.expr) -> Any:
-        """Build one checked node."""
+        """Build one checked node; a numbers-only part is evaluated once to vet it."""
+        if not self.vetting and not isinstance(node, ast.Constant) and is_numeric(node):
+            # Nothing is computed for the tree itself (evaluate=False), so 1/0, 0^0 and
+            # sqrt(-1) would otherwise pass as structure and only fail when sampled.
+            evaluate(node, self.source)
+            self.vetting = True
+            try:
+                return self.build_node(node)
+            finally:
+                self.vetting = False
+        return self.build_node(node)
+
+    def build_node(self, node: ast.expr) -> Any:
+        """Build one checked node, dispatching on its kind."""
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             return self.power(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            if is_numeric(node.right) and evaluate(node.right, self.source) == 0:
+                position = position_of(self.source, node.right.col_offset)
+                raise Reject(messages.DIVISION_BY_ZERO, position)
             reciprocal = sympy.Pow(self.node(node.right), -1, evaluate=False)
             return sympy.Mul(self.node(node.left), reciprocal, evaluate=False)
         if isinstance(node, ast.BinOp):

@@ -72,6 +72,8 @@ def exceeds(value: Number, bound: int) -> bool:
 def _whole_power(base: Number, exponent: int) -> Number:
     if base == 0 and exponent < 0:
         return _zero_division()
+    if base == 0 and exponent == 0:
+        raise Reject(messages.ZERO_TO_ZERO)
     if isinstance(base, float):
         return _float(lambda: base**exponent)
     if digits_of(base) * abs(exponent) > limits.MAX_RESULT_DIGITS:

@@ -24,3 +24,7 @@ class Transpose(sympy.Function):  # type: ignore[misc]  # sympy ships no type hi
         if not isinstance(self.args[0], sympy.Symbol):
             inner = rf"\left({inner}\right)"
         return rf"{inner}^{{\top}}"
+
+    def _sympystr(self, printer: Any) -> str:
+        # SymPy's own printer expects an `.arg` attribute that only its matrix Transpose has.
+        return f"transpose({printer._print(self.args[0])})"

@@ -74,12 +74,14 @@ FAILURES = [
     ("0^-1", "the answer divides by zero"),
     ("(-8)^(1/3)", "the answer is not a real number"),
     (r"\sqrt{-4}", "the answer is not a real number"),
-    ("1e999", "a number or power is too large to work with"),
+    ("1e999", "a number or power is too large or too small to work with"),
     ("9^9^9", "exponents larger than 1000 are not accepted"),
     ("10**10**10", "exponents larger than 1000 are not accepted"),
     ("2^(2^(2^(2^(2^99))))", "exponents larger than 1000 are not accepted"),
-    ("7^999", "a number or power is too large to work with"),
-    ("(10^300)*(10^300)", "a number or power is too large to work with"),
+    ("7^999", "a number or power is too large or too small to work with"),
+    ("(10^300)*(10^300)", "a number or power is too large or too small to work with"),
+    ("1e-400", "a number or power is too large or too small to work with"),
+    ("0^0", "0 to the power 0 is undefined"),
 ]
 
 

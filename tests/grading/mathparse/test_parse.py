@@ -143,6 +143,12 @@ FAILURES = [
     ("max(1, m)", "max is only understood as max(0, ...) (the ReLU)"),
     ("2 3", "'3' is not expected here"),
     ("m +", "the answer ends too early"),
+    ("m / 0", "the answer divides by zero"),
+    (r"\gamma + \frac{1}{2 - 2}", "the answer divides by zero"),
+    (r"m \cdot 0^{-1}", "the answer divides by zero"),
+    (r"m^{0^0}", "0 to the power 0 is undefined"),
+    (r"\sqrt{-1} m", "the answer is not a real number"),
+    ("m * 1e-400", "a number or power is too large or too small to work with"),
     ("", "the answer is empty"),
     ("   ", "the answer is empty"),
 ]

@@ -1,0 +1,120 @@
+"""Hostile answers through the sandboxed runner: every one is `invalid`, in bounded time."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from app.grading import messages
+from app.grading.limits import ANSWER_TIME_LIMIT_S
+from app.grading.result import Verdict
+from app.grading.runner import InProcessRunner, SandboxRunner
+from app.grading.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
+from app.problemsets.catalog import ProblemCatalog
+
+# One field of every answer type.
+FIELDS = [
+    ("dl-ex1", "q1.a"),  # shape
+    ("dl-ex1", "q1.e"),  # matrix expression
+    ("dl-ex1", "q2.layer1"),  # number
+    ("dl-ex1", "q3.f"),  # expression
+    ("eecs182-hw5", "q1.b"),  # vector
+    ("eecs182-hw5", "q1.c"),  # matrix
+    ("eecs182-hw5", "q2.a.batchnorm"),  # choice
+    ("eecs182-hw5", "q6.a"),  # edges
+]
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/dlgrade-pwned')",
+    "exec('import os')",
+    "eval('1')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__",
+    "lambda: 0",
+    "[c for c in ()]",
+    "open('/etc/passwd').read()",
+    "9^9^9^9",
+    "10**10**10",
+    "2^(2^(2^(2^(2^99))))",
+    "(" * 1_000,
+    "[" * 1_000 + "]" * 1_000,
+    r"\frac{" * 300,
+    r"\sqrt{" * 300 + "}" * 300,
+    "x" * 1_000_000,
+    "1" * 100_000,
+    "nan",
+    "inf",
+    "-inf",
+    "1e999",
+    r"\infty",
+    "NaN, NaN, NaN",
+    "a\x00b",
+    "\u202e01",
+    r"\input{/etc/passwd}",
+    r"\def\x{1}\x",
+    "${7*7}",
+    "%s%s%s%n",
+]
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[SandboxRunner]:
+    sandboxed = SandboxRunner(ProblemCatalog())
+    yield sandboxed
+    sandboxed.close()
+
+
+@pytest.mark.parametrize(("problem_set", "field"), FIELDS)
+@pytest.mark.parametrize("answer", HOSTILE, ids=lambda text: repr(text[:24]))
+def test_hostile_answers_are_invalid_in_bounded_time(
+    runner: SandboxRunner, problem_set: str, field: str, answer: str
+) -> None:
+    start = time.perf_counter()
+    result = runner.run(problem_set, field, None, answer)
+    elapsed = time.perf_counter() - start
+    assert result.verdict == Verdict.INVALID, result
+    assert result.score == 0
+    assert result.feedback
+    assert elapsed < ANSWER_TIME_LIMIT_S + 2.0
+
+
+class FailingPool:
+    """Stands in for the worker pool: every call fails the way a real worker can."""
+
+    def __init__(self, error: SandboxError) -> None:
+        self.error = error
+
+    def call(self, *args: object, **kwargs: object) -> object:
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("error", "feedback"),
+    [
+        (SandboxTimeout("slow"), messages.TOO_SLOW),
+        (SandboxCrashed("died"), messages.CHECK_FAILED),
+        (WorkerError("MemoryError", ""), messages.CHECK_FAILED),
+    ],
+)
+def test_a_worker_failure_costs_one_field(
+    runner: SandboxRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    error: SandboxError,
+    feedback: str,
+) -> None:
+    monkeypatch.setattr(runner, "pool", FailingPool(error))
+    result = runner.run("dl-ex1", "q3.f", None, r"\gamma")
+    assert (result.verdict, result.feedback, result.score) == (Verdict.INVALID, feedback, 0)
+    assert result.max_score == runner.catalog.compiled("dl-ex1").fields["q3.f"].max_score
+
+
+def test_sandboxed_and_in_process_results_agree(runner: SandboxRunner) -> None:
+    in_process = InProcessRunner(runner.catalog)
+    for problem_set, field in FIELDS:
+        for answer in ("m x 10", "[2, -1, 3]", "A", "X->mu", r"\gamma"):
+            assert runner.run(problem_set, field, None, answer) == in_process.run(
+                problem_set, field, None, answer
+            )
