@@ -54,21 +54,3 @@ def _to_float(value: Scalar) -> float:
 def sign(value: Scalar) -> int:
     """-1, 0 or 1."""
     return (value > 0) - (value < 0)
-
-
-def latex_number(value: Scalar) -> str:
-    """An integer, a LaTeX fraction, or a float in short form."""
-    if isinstance(value, float):
-        return _latex_float(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    sign_text = "-" if value < 0 else ""
-    return rf"{sign_text}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
-
-
-def _latex_float(value: float) -> str:
-    text = f"{value:.12g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"

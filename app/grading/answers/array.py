@@ -5,12 +5,13 @@ from typing import Any
 
 from app.grading.answers import messages
 from app.grading.answers._grid import Grid, grid, rewrite_environments, strip_name
-from app.grading.answers._numeric import Scalar, as_scalar, close, latex_number
+from app.grading.answers._numeric import Scalar, as_scalar, close
 from app.grading.answers._text import Piece, prepare
 from app.grading.answers.base import Comparison
 from app.grading.answers.number import finite_constant
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_LIST_ITEMS
+from app.grading.mathparse import constant_latex
 
 Vector = tuple[Scalar, ...]
 Matrix = tuple[Vector, ...]
@@ -46,7 +47,7 @@ class ArrayAnswer:
     def latex(self, value: Array) -> str:
         """A bmatrix; a vector is shown as a column."""
         rows = _rows(value)
-        body = r" \\ ".join(" & ".join(latex_number(entry) for entry in row) for row in rows)
+        body = r" \\ ".join(" & ".join(constant_latex(entry) for entry in row) for row in rows)
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
     def compare(self, value: Array, expected: Any) -> Comparison:

@@ -3,11 +3,11 @@
 from fractions import Fraction
 
 from app.grading.answers import messages
-from app.grading.answers._numeric import Scalar, as_scalar, close, is_finite, latex_number, sign
+from app.grading.answers._numeric import Scalar, as_scalar, close, is_finite, sign
 from app.grading.answers._text import prepare
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
-from app.grading.mathparse import parse_constant
+from app.grading.mathparse import constant_latex, parse_constant
 
 
 class NumberAnswer:
@@ -26,7 +26,7 @@ class NumberAnswer:
 
     def latex(self, value: Scalar) -> str:
         """An integer, a fraction, or a float in short form."""
-        return latex_number(value)
+        return constant_latex(value)
 
     def compare(self, value: Scalar, expected: int | float | Fraction) -> Comparison:
         """Within atol + rtol * |expected|; exact when both are exact and tolerances are 0."""

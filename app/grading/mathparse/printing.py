@@ -15,14 +15,32 @@ def expression_latex(expr: Any, vocabulary: Vocabulary) -> str:
 
 
 def constant_latex(value: Fraction | float) -> str:
-    """Print a parsed number: an integer, a fraction, or a decimal in scientific form if long."""
+    """Print a parsed number: an integer, a short decimal, a fraction, or scientific form."""
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
+        decimal = _short_decimal(value)
+        if decimal is not None:
+            return decimal
         sign = "-" if value < 0 else ""
         return rf"{sign}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
-    mantissa, _, exponent = f"{value:.10g}".partition("e")
+    mantissa, _, exponent = f"{value:.12g}".partition("e")
     return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
+
+
+def _short_decimal(value: Fraction) -> str | None:
+    """0.367 rather than 367/1000: a denominator of only 2s and 5s ends as a short decimal."""
+    places, scaled = 0, value
+    while scaled.denominator != 1 and places < SHORT_DECIMAL_PLACES:
+        scaled, places = scaled * 10, places + 1
+    if scaled.denominator != 1:
+        return None
+    sign = "-" if value < 0 else ""
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+SHORT_DECIMAL_PLACES = 12
 
 
 @functools.lru_cache(maxsize=256)
@@ -50,9 +68,10 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
             return str(super()._print_Indexed(expr))
         if spec.derivative_of is None:
             return f"{spec.latex}_{{{indices}}}"
-        target = self._specs.get(spec.derivative_of)
-        written = target.latex if target else spec.derivative_of
-        return rf"\frac{{\partial f}}{{\partial {written}_{{{indices}}}}}"
+        if spec.latex.endswith("}"):
+            # \frac{\partial L}{\partial y} carries its index inside: ...{\partial y_{i}}.
+            return f"{spec.latex[:-1]}_{{{indices}}}}}"
+        return rf"\frac{{\partial f}}{{\partial {spec.derivative_of}_{{{indices}}}}}"
 
     def _print_Mul(self, expr: Any) -> str:
         # Unevaluated products keep their factors; a factor x**-1 came from a division.
@@ -61,6 +80,9 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
         factors = list(expr.args)
         if len(factors) > 1 and factors[0] == -1:
             return "-" + self._product(factors[1:])
+        if not expr.is_commutative:
+            # A matrix product keeps its order: Gamma^{-1} X is not X / Gamma.
+            return self._product(factors)
         top = [factor for factor in factors if not _is_reciprocal(factor)]
         bottom = [factor.base for factor in factors if _is_reciprocal(factor)]
         if not bottom:

@@ -47,8 +47,12 @@ def test_matrix_functions_print_via_their_heads(network: Vocabulary) -> None:
     ("value", "latex"),
     [
         (Fraction(903400), "903400"),
-        (Fraction(-1, 2), r"-\frac{1}{2}"),
+        (Fraction(-1, 2), "-0.5"),
         (Fraction(110, 101), r"\frac{110}{101}"),
+        (Fraction(367, 1000), "0.367"),
+        (Fraction(-3667, 1000), "-3.667"),
+        (Fraction(9034, 10), "903.4"),
+        (Fraction(1, 10**13), r"\frac{1}{10000000000000}"),
         (1.5, "1.5"),
         (1.25e-7, r"1.25 \times 10^{-7}"),
     ],
@@ -62,3 +66,9 @@ def test_constant_latex_reads_back_to_the_same_value(raw: str) -> None:
     value = parse_constant(raw)
     assert not isinstance(value, ParseFailure)
     assert parse_constant(constant_latex(value)) == value
+
+
+def test_matrix_products_print_in_order_without_fractions(network: Vocabulary) -> None:
+    parsed = parse_expression(r"W_h^{-1} X / 2", network)
+    assert not isinstance(parsed, ParseFailure)
+    assert expression_latex(parsed, network) == r"W_h^{-1} X \frac{1}{2}"
