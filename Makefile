@@ -1,5 +1,7 @@
 # All set-up happens here: `make run` and `make test` create .venv and install what they need.
 PYTHON ?= python3
+# Extra pip arguments for torch, e.g. the CPU wheel index in a container image.
+TORCH_PIP_ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,7 +11,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# torch first, pinned: it takes the CPU wheel instead of a multi-GB CUDA build.
-	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q torch==2.13.0 $(TORCH_PIP_ARGS)
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
