@@ -15,6 +15,7 @@ from app.problemsets.loader import ProblemFileError
 
 MAX_FILE_BYTES = 1_000_000
 EXIT_BAD_INPUT = 2
+MAX_INT_DIGITS = 100
 
 
 class CliError(Exception):
@@ -79,9 +80,13 @@ def _grade(catalog: ProblemCatalog, args: argparse.Namespace) -> None:
 def _read_answers(name: str) -> dict[str, Any]:
     text = _read_text(name)
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_small_int)
     except json.JSONDecodeError as exc:
         raise CliError(f"{name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CliError(f"{name} is nested too deeply") from None
+    except ValueError as exc:  # an integer with more digits than Python converts, a repeated key
+        raise CliError(f"{name} cannot be read: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("answers"), dict):
         raise CliError(f'{name} must hold an object {{"answers": {{field id: answer text}}}}')
     return document["answers"]  # type: ignore[no-any-return]
@@ -99,9 +104,32 @@ def _read_text(name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise CliError(f"{name} is larger than {MAX_FILE_BYTES} bytes")
     try:
-        return data.decode("utf-8")
+        # Editors on Windows start UTF-8 files with a byte-order mark; it is not content.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CliError(f"{name} is not UTF-8 text") from None
+
+
+def _small_int(digits: str) -> int:
+    # Answers are strings; a number here is an error either way, but a huge one costs time.
+    if len(digits) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two answers to one field leave the grader guessing which one the student meant.
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {_shown(key)} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _shown(text: str, *, limit: int = 40) -> str:
+    """Untrusted text quoted for a terminal: escaped, and cut short when long."""
+    return ascii(text if len(text) <= limit else text[:limit] + "...")
 
 
 if __name__ == "__main__":

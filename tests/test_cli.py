@@ -90,3 +90,52 @@ def test_student_variants_are_graded_against_their_own_numbers(
         assert status == 0
         scores.add(json.loads(out)["fields"][0]["verdict"])
     assert "incorrect" in scores
+
+
+def write_bytes(tmp_path: Path, content: bytes) -> str:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    return str(path)
+
+
+def test_a_byte_order_mark_is_not_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_bytes(tmp_path, b'\xef\xbb\xbf{"answers": {"q1.a": "m x 10"}}')
+    status, out, _ = run(["grade", "--in-process", "--problem-set", "dl-ex1", path], capsys)
+    assert status == 0
+    assert json.loads(out)["fields"][0]["verdict"] == "correct"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"answers": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"answers": {"q2.total": ' + b"9" * 5000 + b"}}", "more than 100 digits"),
+        (b'{"answers": {"q1.a": "1", "q1.a": "m x 10"}}', "appears twice"),
+        (b'{"answers": {}, "answers": {"q1.a": "m x 10"}}', "appears twice"),
+        ('{"answers": {"q1.a": "m × 10"}}'.encode("latin-1"), "not UTF-8"),
+        ('{"answers": {"q1.a": "m x 10"}}'.encode("utf-16"), "not UTF-8"),
+        (b'{"answers": {"q1.a": "m x 10"}}xyz', "not valid JSON"),
+        (b'{"answers": {"q1.a": NaN}}', "must be a string"),
+    ],
+)
+def test_odd_json_exits_2_with_a_message(
+    tmp_path: Path, content: bytes, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["grade", "--in-process", "--problem-set", "dl-ex1", write_bytes(tmp_path, content)]
+    status, out, err = run(argv, capsys)
+    assert (status, out) == (2, "")
+    assert message in err
+
+
+@pytest.mark.parametrize("key", ["\u202eq1.a", "q1.a\x00", "z" * 500_000])
+def test_unknown_ids_are_shown_escaped_and_short(
+    tmp_path: Path, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, json.dumps({"answers": {key: "x"}}))
+    status, _, err = run(["grade", "--in-process", "--problem-set", "dl-ex1", path], capsys)
+    assert status == 2 and "Unknown field ids" in err
+    assert err.isascii() and err.rstrip("\n").isprintable()
+    assert len(err) < 1000

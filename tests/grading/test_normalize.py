@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.grading import messages
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.normalize import normalize
@@ -42,4 +43,34 @@ def test_accepted(raw: str, text: str) -> None:
     ],
 )
 def test_refused(raw: object) -> None:
+    assert isinstance(normalize(raw), ParseFailure)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("m\u00a0x\u00a010", "m x 10"),
+        ("903\u202f400", "903 400"),
+        ("\ufeff903400", "903400"),
+        ("`m x 10`", "m x 10"),
+        ("```[2, -1, 3]```", "[2, -1, 3]"),
+        ("`$m \\times 10$`", "m \\times 10"),
+        ("\\boxed{m \\times 10}", "m \\times 10"),
+        ("$\\boxed{A}$", "A"),
+        ("\\boxed {\\frac{1}{2}}", "\\frac{1}{2}"),
+        ("\\boxed{a} + \\boxed{b}", "\\boxed{a} + \\boxed{b}"),
+        ("`a` + `b`", "a` + `b"),
+    ],
+)
+def test_pasted_wrappers_and_spaces(raw: str, text: str) -> None:
+    assert normalize(raw) == text
+
+
+@pytest.mark.parametrize(("raw", "position"), [("a\ufeffb", 1), ("\ufeff\u202ex", 1)])
+def test_a_byte_order_mark_counts_only_at_the_start(raw: str, position: int) -> None:
+    assert normalize(raw) == ParseFailure(messages.CONTROL_CHARACTER, position)
+
+
+@pytest.mark.parametrize("raw", ["\ufeff", "\u00a0\u3000", "` `", "\\boxed{}", "`$$`"])
+def test_nothing_inside_the_wrappers_is_empty(raw: str) -> None:
     assert isinstance(normalize(raw), ParseFailure)

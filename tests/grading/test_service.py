@@ -75,3 +75,21 @@ def test_the_unknown_field_message_lists_the_real_fields(catalog: ProblemCatalog
     with pytest.raises(UnknownField) as info:
         SubmissionGrader(catalog, InProcessRunner(catalog)).grade("dl-ex1", {"q1": "x"})
     assert "q1.a" in info.value.detail and "q3.f" in info.value.detail
+
+
+@pytest.mark.parametrize(
+    ("field_id", "shown"),
+    [
+        ("q9.z", "q9.z"),
+        ("\u202eq1.a", r"'\u202eq1.a'"),
+        ("q1.a\n", r"'q1.a\n'"),
+        ("z" * 10_000, "'" + "z" * 40 + "'..."),
+    ],
+)
+def test_unknown_ids_are_quoted_safely_in_the_message(
+    catalog: ProblemCatalog, field_id: str, shown: str
+) -> None:
+    with pytest.raises(UnknownField) as info:
+        SubmissionGrader(catalog, InProcessRunner(catalog)).grade("dl-ex1", {field_id: "x"})
+    assert info.value.detail.startswith(f"Unknown field ids: {shown}. ")
+    assert info.value.fields == [field_id]

@@ -15,7 +15,8 @@ Grid = list[list[Piece]]
 ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*([A-Za-z*]*)\s*\}(\s*\{[lcr|\s]*\})?")
 MATRIX_ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"})
 NAME = re.compile(r"\s*[A-Za-z\\][\w\\{}^*' ]{0,40}?\s*=")
-OUTER = (("[", "]"), ("(", ")"))
+# Braces too: `{2, -1, 3}` for a sequence, `{{1, 2}, {3, 4}}` as Mathematica writes a matrix.
+OUTER = (("[", "]"), ("(", ")"), ("\\{", "\\}"), ("{", "}"))
 # A word that ends in an operator or an unfinished command (`\frac`) continues into the next.
 CONTINUES = re.compile(r"(?:[+\-*/^]|\\(?:[dt]?frac|sqrt|cdot|times|div))$")
 # A word that starts this way continues the previous one; `-2` after a space starts an entry.
@@ -59,11 +60,13 @@ def _environment_failure(
 
 def strip_name(piece: Piece) -> Piece | ParseFailure:
     """Drop a leading `w =` or `w^* =`; anything else before `=` is refused."""
-    if "=" not in piece.text:
+    # An `=` inside brackets is a call's keyword, as in `tensor([...], dtype=torch.float64)`.
+    sides = split_top(piece, "=")
+    if len(sides) == 1:
         return piece
     match = NAME.match(piece.text)
     if match is None:
-        return ParseFailure(messages.BEFORE_EQUALS, piece.start + piece.text.index("="))
+        return ParseFailure(messages.BEFORE_EQUALS, sides[1].start - 1)
     return Piece(piece.text[match.end() :], piece.start + match.end()).stripped()
 
 
@@ -74,6 +77,8 @@ def grid(piece: Piece) -> Grid | ParseFailure:
     rows = split_top(inner, ";")
     if rows and not rows[-1].text.strip():
         rows = rows[:-1]  # a trailing `\\` before `\end{bmatrix}`
+    if len(rows) == 1:
+        rows = _lines(inner) or rows
     if len(rows) > 1:
         return _all_rows([_entries(row) for row in rows])
     items = _items(inner)
@@ -85,9 +90,23 @@ def grid(piece: Piece) -> Grid | ParseFailure:
     return _all_rows([_entries(inner)])
 
 
+def _lines(inner: Piece) -> list[Piece] | None:
+    # Rows typed one per line, MATLAB style; lines that hold bracketed rows or end in a
+    # comma belong to a list that the brackets and commas already describe.
+    lines = [line.stripped() for line in split_top(inner, "\n")]
+    lines = [line for line in lines if line.text]
+    if len(lines) < 2 or any(_continued(line.text) for line in lines):
+        return None
+    return lines
+
+
+def _continued(line: str) -> bool:
+    return line[0] in "[({," or line[-1] == "," or line.startswith("\\{")
+
+
 def _as_row(item: Piece) -> Piece | None:
     inner, opener = unwrap(item, OUTER)
-    if opener == "[" or (opener == "(" and len(split_top(inner, ",")) > 1):
+    if opener == "[" or (opener is not None and len(split_top(inner, ",")) > 1):
         return inner
     return None
 

@@ -6,6 +6,13 @@ from typing import Any
 from app.grading.answers import messages
 from app.grading.answers._grid import Grid, grid, rewrite_environments, strip_name
 from app.grading.answers._numeric import Scalar, as_scalar, close
+from app.grading.answers._surround import (
+    power_failure,
+    scaled,
+    split_factor,
+    strip_call,
+    strip_transpose,
+)
 from app.grading.answers._text import Piece, prepare
 from app.grading.answers.base import Comparison
 from app.grading.answers.number import finite_constant
@@ -39,10 +46,16 @@ class ArrayAnswer:
         piece = strip_name(Piece(text, 0).stripped())
         if isinstance(piece, ParseFailure):
             return piece
-        rows = grid(piece)
-        if isinstance(rows, ParseFailure):
-            return rows
-        return self._shaped(rows)
+        piece, outer = strip_transpose(piece)
+        piece, inner = strip_transpose(strip_call(piece))
+        failure = power_failure(piece)
+        if failure is not None:
+            return failure
+        values = _read(piece)
+        transposed = outer != inner  # `np.array(...).T`; twice transposed is as typed
+        if isinstance(values, ParseFailure):
+            return values
+        return self._shaped(_transposed(values) if transposed else values)
 
     def latex(self, value: Array) -> str:
         """A bmatrix; a vector is shown as a column."""
@@ -63,14 +76,7 @@ class ArrayAnswer:
             return Comparison(True)
         return Comparison(False, self._entry_hint(mine, target, wrong))
 
-    def _shaped(self, rows: Grid) -> Array | ParseFailure:
-        if sum(len(row) for row in rows) > MAX_LIST_ITEMS:
-            return ParseFailure(messages.TOO_MANY_ITEMS)
-        if len({len(row) for row in rows}) > 1:
-            return ParseFailure(messages.RAGGED)
-        values = _evaluate(rows)
-        if isinstance(values, ParseFailure):
-            return values
+    def _shaped(self, values: list[list[Scalar]]) -> Array | ParseFailure:
         if self._ndim == 2:
             return tuple(tuple(row) for row in values)
         if len(values) == 1:
@@ -106,6 +112,32 @@ class ArrayAnswer:
     def _all_close(self, mine: Sequence[Scalar], target: Sequence[Scalar]) -> bool:
         pairs = zip(mine, target, strict=True)
         return all(close(a, b, rtol=self._rtol, atol=self._atol) for a, b in pairs)
+
+
+def _read(piece: Piece) -> list[list[Scalar]] | ParseFailure:
+    # `\frac{11}{101}[10, 1]`: a factor that cannot be read means the text was not one.
+    factored = split_factor(piece)
+    if factored.factor is not None:
+        factor = finite_constant(factored.factor.text)
+        if not isinstance(factor, ParseFailure):
+            values = _values(factored.body)
+            return values if isinstance(values, ParseFailure) else scaled(values, factor)
+    return _values(piece)
+
+
+def _transposed(values: list[list[Scalar]]) -> list[list[Scalar]]:
+    return [list(column) for column in zip(*values, strict=True)]
+
+
+def _values(piece: Piece) -> list[list[Scalar]] | ParseFailure:
+    rows = grid(piece)
+    if isinstance(rows, ParseFailure):
+        return rows
+    if sum(len(row) for row in rows) > MAX_LIST_ITEMS:
+        return ParseFailure(messages.TOO_MANY_ITEMS)
+    if len({len(row) for row in rows}) > 1:
+        return ParseFailure(messages.RAGGED)
+    return _evaluate(rows)
 
 
 def _evaluate(rows: Grid) -> list[list[Scalar]] | ParseFailure:

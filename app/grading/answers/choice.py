@@ -1,6 +1,7 @@
 """Multiple choice: an option letter, or a spelled-out label such as "batch norm"."""
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from app.grading.answers import messages
@@ -9,7 +10,16 @@ from app.grading.failures import ParseFailure
 from app.grading.normalize import normalize
 
 WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|operatorname)\s*\{([^{}]*)\}")
-LEAD = re.compile(r"^(?:(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*[:=]?|option|choice)\s*", re.I)
+LEAD = re.compile(
+    r"^(?:(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*[:=]?|option|choice|grouping|figure|panel)\s*",
+    re.I,
+)
+# `A (batch norm)`, `B - layer norm`, `(c) instance norm`: a letter, then words about it. A
+# lone lower-case letter needs punctuation after it, or `a batch norm layer` would read as A.
+EXPLAINED = re.compile(
+    r"(?:\((?P<enclosed>[A-Za-z])\)|(?P<upper>[A-Z])(?=[\s\-:.,(])|(?P<lower>[a-z])(?=[\-:.,)]))"
+    r"[\s\-:.,)]*(?=\S)"
+)
 PUNCTUATION = re.compile(r"[\s\-_.,;:/&+()\[\]{}\"'`*]+")
 
 
@@ -33,7 +43,23 @@ class ChoiceAnswer:
             return option
         if len(key) > 1 and all(letter in self._lookup for letter in key):
             return ParseFailure(messages.ONE_CHOICE)
-        return ParseFailure(messages.unknown_option(self._options))
+        return self._explained(_unwrapped(text))
+
+    def _explained(self, text: str) -> str | ParseFailure:
+        match = EXPLAINED.match(text)
+        letter = match and (match["enclosed"] or match["upper"] or match["lower"])
+        option = self._lookup.get(_key(letter)) if match and letter else None
+        if match is None or option is None:
+            return ParseFailure(messages.unknown_option(self._options))
+        if self._names_another(option, text[match.end() :]):
+            return ParseFailure(messages.ANOTHER_OPTION_NAMED)
+        return option
+
+    def _names_another(self, option: str, words: str) -> bool:
+        # `A or B`, `B: C, H, W`, `(a) not (b)`: a second letter leaves the choice in doubt.
+        others = (re.escape(other) for other in self._options if other != option)
+        patterns = (rf"(?<![A-Za-z]){o}(?![A-Za-z])|\(\s*(?i:{o})\s*\)" for o in others)
+        return any(re.search(pattern, words) for pattern in patterns)
 
     def latex(self, value: str) -> str:
         """The letter in upright text."""
@@ -54,5 +80,5 @@ def _unwrapped(text: str) -> str:
 
 
 def _key(text: str) -> str:
-    """Case, spacing and punctuation do not distinguish options."""
-    return PUNCTUATION.sub("", text).casefold()
+    """Case, spacing, punctuation and full-width forms do not distinguish options."""
+    return PUNCTUATION.sub("", unicodedata.normalize("NFKC", text)).casefold()

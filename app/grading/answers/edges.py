@@ -13,6 +13,7 @@ from app.grading.limits import MAX_LIST_ITEMS
 
 Edge = tuple[str, str]
 EdgeSet = frozenset[Edge]
+Group = tuple[str, ...]
 
 ARROW = re.compile(
     r"-+>|=+>|[→⟶⇒↦]|\\(?:to|rightarrow|longrightarrow|Rightarrow|Longrightarrow|mapsto)(?![A-Za-z])"
@@ -22,6 +23,7 @@ WRAPPER = re.compile(
 )
 BRACES = re.compile(r"[\s{}]")
 OUTER = (("\\{", "\\}"), ("{", "}"), ("[", "]"))
+GROUPS = (("\\{", "\\}"), ("{", "}"), ("[", "]"))
 
 
 class EdgeTarget(Protocol):
@@ -102,7 +104,8 @@ class EdgeSetAnswer:
         chains = self._chains(segments)
         if isinstance(chains, ParseFailure):
             return chains
-        return [(a, b) for chain in chains for a, b in zip(chain, chain[1:], strict=False)]
+        steps = [step for chain in chains for step in zip(chain, chain[1:], strict=False)]
+        return [(a, b) for sources, targets in steps for a in sources for b in targets]
 
     def _pair(self, inner: Piece) -> list[Edge] | ParseFailure:
         parts = [part.stripped() for part in split_top(inner, ",")]
@@ -111,17 +114,31 @@ class EdgeSetAnswer:
         nodes = self._nodes(parts)
         return nodes if isinstance(nodes, ParseFailure) else [(nodes[0], nodes[1])]
 
-    def _chains(self, segments: list[Piece]) -> list[list[str]] | ParseFailure:
-        chains: list[list[str]] = [[]]
+    def _chains(self, segments: list[Piece]) -> list[list[Group]] | ParseFailure:
+        chains: list[list[Group]] = [[]]
         for index, segment in enumerate(segments):
+            group = self._group(segment)
+            if group is not None:
+                if isinstance(group, ParseFailure):
+                    return group
+                chains[-1].append(group)
+                continue
             inner = 0 < index < len(segments) - 1
             nodes = self._nodes(self._chain_break(segment) if inner else [segment])
             if isinstance(nodes, ParseFailure):
                 return nodes
-            chains[-1].append(nodes[0])
+            chains[-1].append((nodes[0],))
             if len(nodes) == 2:
-                chains.append([nodes[1]])
+                chains.append([(nodes[1],)])
         return chains
+
+    def _group(self, segment: Piece) -> Group | ParseFailure | None:
+        # `X -> {mu, sigma^2, Z}`: one arrow to (or from) every node in the braces.
+        inner, opener = unwrap(segment, GROUPS)
+        if opener is None:
+            return None
+        nodes = self._nodes([part.stripped() for part in split_top(inner, ",")])
+        return nodes if isinstance(nodes, ParseFailure) else tuple(dict.fromkeys(nodes))
 
     def _chain_break(self, segment: Piece) -> list[Piece]:
         # Newlines between edges arrive as spaces, so `X -> mu mu -> Z` holds two chains.

@@ -26,6 +26,8 @@ WRONG_ORDER = "The dimensions are in the wrong order."
 
 # Numbers
 NOT_FINITE = "The value must be a finite number."
+SIDES_DIFFER = "The two sides of = have different values."
+EMPTY_SIDE = "Nothing stands on one side of =."
 WRONG_SIGN = "Your value has the wrong sign."
 TOO_LARGE = "Your value is larger than expected."
 TOO_SMALL = "Your value is smaller than expected."
@@ -45,9 +47,11 @@ EXPECTED_MATRIX = "Expected a matrix."
 REVERSED = "The entries are in reverse order."
 TRANSPOSED = "This is the transpose of the expected matrix."
 NEGATED = "Every entry has the wrong sign."
+POWER_OF_ARRAY = "Only a transpose (^T) may follow the closing bracket of a vector or matrix."
 
 # Choices
 ONE_CHOICE = "Choose a single option."
+ANOTHER_OPTION_NAMED = "Choose a single option; the words after your letter name another one."
 
 # Edge sets
 NO_EDGES = "No edges found; write edges like A -> B, separated by commas."
@@ -71,8 +75,8 @@ def unknown_dimensions(names: Sequence[str], known: Sequence[str]) -> str:
 
 
 def unknown_name(name: str, names: Sequence[str]) -> str:
-    """The student prefixed a name that is not one of this problem's matrices."""
-    return f"{name} is not a matrix in this problem; the names are {', '.join(names)}."
+    """The student prefixed a name this field does not know; show its main name."""
+    return f"{name} is not a name this field knows; write the shape alone, or {names[0]}: ..."
 
 
 def wrong_dimensions(positions: Sequence[int]) -> str:

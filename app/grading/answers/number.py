@@ -1,13 +1,26 @@
 """Single numbers: integers, decimals, fractions, or the arithmetic that produces them."""
 
+import re
 from fractions import Fraction
 
 from app.grading.answers import messages
 from app.grading.answers._numeric import Scalar, as_scalar, close, is_finite, sign
-from app.grading.answers._text import prepare
+from app.grading.answers._text import Piece, prepare, split_top
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import constant_latex, parse_constant
+
+# In a number there are no variables, so an `x` between two operands can only be a product.
+PLAIN_TIMES = re.compile(r"(?<=[0-9.)\]}])(\s*)[xX](?=\s*[0-9.(\[{\\])")
+# `2800 parameters`, `108 \text{ params}`: a trailing unit word, and `\approx 903400`.
+DECORATION = re.compile(
+    r"(?:\\text\s*\{\s*)?(?:trainable\s+)?(?:param(?:eter)?s?|weights?)\s*\}?\s*\.?\s*$"
+    r"|^\s*(?:\\approx(?![A-Za-z])|≈)",
+    re.IGNORECASE,
+)
+LETTER = re.compile(r"[A-Za-z\\]")
+# Sides of `27 * 4 = 108` may show rounded working; closer than this they agree.
+SIDES_RTOL = 1e-3
 
 
 class NumberAnswer:
@@ -18,11 +31,11 @@ class NumberAnswer:
         self._atol = atol
 
     def parse(self, raw: str) -> Scalar | ParseFailure:
-        """Evaluate a constant expression; infinities and NaN are refused."""
+        """Evaluate a constant expression, or a chain `working = value` of equal ones."""
         text = prepare(raw)
         if isinstance(text, ParseFailure):
             return text
-        return finite_constant(text)
+        return _equation_value(DECORATION.sub(lambda match: " " * len(match.group()), text))
 
     def latex(self, value: Scalar) -> str:
         """An integer, a fraction, or a float in short form."""
@@ -39,11 +52,44 @@ class NumberAnswer:
 
 
 def finite_constant(text: str) -> Scalar | ParseFailure:
-    """parse_constant, with infinities and NaN turned into failures."""
-    value = parse_constant(text)
+    """parse_constant, with `3 x 4` read as a product and infinities and NaN refused."""
+    value = parse_constant(PLAIN_TIMES.sub(lambda match: match.group(1) + "*", text))
     if isinstance(value, ParseFailure) or is_finite(value):
         return value
     return ParseFailure(messages.NOT_FINITE)
+
+
+def _equation_value(text: str) -> Scalar | ParseFailure:
+    # The last side is the answer; the others are working (which must agree with it) or,
+    # first of all, a label such as `dL/dx_i` or `k^2 C_in C_out`.
+    *working, last = split_top(Piece(text, 0), "=")
+    value = _side_value(last)
+    if isinstance(value, ParseFailure):
+        return value
+    for index, side in enumerate(working):
+        if index == 0 and (not side.text.strip() or _is_label(side)):
+            continue
+        other = _side_value(side)
+        if isinstance(other, ParseFailure):
+            return other
+        if not close(other, value, rtol=SIDES_RTOL, atol=0.0):
+            return ParseFailure(messages.SIDES_DIFFER, side.stripped().start)
+    return value
+
+
+def _side_value(side: Piece) -> Scalar | ParseFailure:
+    piece = side.stripped()
+    if not piece.text:
+        return ParseFailure(messages.EMPTY_SIDE, piece.start)
+    value = finite_constant(piece.text)
+    if isinstance(value, ParseFailure) and value.position is not None:
+        return ParseFailure(value.message, piece.start + value.position)
+    return value
+
+
+def _is_label(side: Piece) -> bool:
+    has_letters = LETTER.search(side.text) is not None
+    return has_letters and isinstance(finite_constant(side.text), ParseFailure)
 
 
 def _direction(value: Scalar, target: Scalar) -> str:

@@ -15,7 +15,16 @@ Shape = tuple[int | str, ...]
 SPACE = re.compile(r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s*R|\\R(?![A-Za-z])|ℝ|R)\s*\^\s*")
 PREFIX = re.compile(r"(?P<name>[^=:∈]+?)\s*(?:\\in(?![A-Za-z])|∈|:|=)")
 IDENTIFIER = re.compile(r"[A-Za-z\\][\w\\{}^']*")
-SEPARATOR = r"\\times(?![A-Za-z])|\\cdot(?![A-Za-z])|[×⋅*xX,]"
+# `m by 10` and MATLAB's `m-by-10` read as products too.
+SEPARATOR = (
+    r"\\times(?![A-Za-z])|\\cdot(?![A-Za-z])|(?:-\s*)?(?<![A-Za-z])by(?![A-Za-z])(?:\s*-)?"
+    r"|[×⋅*xX,]"
+)
+# `ℝ⁵⁰`, `ℝᵐˣ¹⁰`: an exponent typed in superscript characters, read one for one.
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᵐˣ⁽⁾", "0123456789mx()")
+SUPERSCRIPT_SPACE = re.compile(
+    r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s*R|\\R|ℝ|R)(?=[⁰¹²³⁴-⁹ᵐˣ⁽⁾\s]+$)"
+)
 # A dimension symbol may run straight into an `x` separator (`mx10`) but not into other letters.
 AFTER_SYMBOL = r"(?![A-WYZa-wyz])"
 BRACKETS = (("\\{", "\\}"), ("(", ")"), ("[", "]"), ("{", "}"))
@@ -170,6 +179,8 @@ def _misplaced(is_separator: bool) -> str:
 
 def _strip_space(piece: Piece) -> Piece:
     match = SPACE.match(piece.text)
+    if match is None and (match := SUPERSCRIPT_SPACE.match(piece.text)) is not None:
+        piece = Piece(piece.text.translate(SUPERSCRIPTS), piece.start)
     if match is not None:
         piece = Piece(piece.text[match.end() :], piece.start + match.end())
     for _ in range(2):  # `(50,)` inside `R^{...}` needs two layers at most
@@ -180,5 +191,6 @@ def _strip_space(piece: Piece) -> Piece:
 
 
 def _name_key(name: str) -> str:
-    # `\mathbf{W}_{h}` and `W_h` name the same matrix.
-    return re.sub(r"\\(?:mathbf|boldsymbol|mathrm|text)(?![A-Za-z])|[\s{}]", "", name)
+    # `\mathbf{W}_{h}` and `W_h` name the same matrix, and `X.shape` names X.
+    key = re.sub(r"\\(?:mathbf|boldsymbol|mathrm|text)(?![A-Za-z])|[\s{}]", "", name)
+    return key.removesuffix(".shape")

@@ -64,8 +64,7 @@ class _Builder:
             if is_numeric(node.right) and evaluate(node.right, self.source) == 0:
                 position = position_of(self.source, node.right.col_offset)
                 raise Reject(messages.DIVISION_BY_ZERO, position)
-            reciprocal = sympy.Pow(self.node(node.right), -1, evaluate=False)
-            return sympy.Mul(self.node(node.left), reciprocal, evaluate=False)
+            return self.quotient(node)
         if isinstance(node, ast.BinOp):
             return self.chain(node)
         if isinstance(node, ast.UnaryOp):
@@ -85,6 +84,13 @@ class _Builder:
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
         raise Reject(messages.not_allowed(type(node).__name__))
+
+    def quotient(self, node: ast.BinOp) -> Any:
+        """a / b as a * b^-1; a matrix over a matrix could mean either side, so it is refused."""
+        left, right = self.node(node.left), self.node(node.right)
+        if left.is_commutative is False and right.is_commutative is False:
+            raise Reject(messages.MATRIX_DIVISION, position_of(self.source, node.right.col_offset))
+        return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
 
     def chain(self, node: ast.BinOp) -> Any:
         """a - b is Add(a, Mul(-1, b)); chains of + and - (or of *) stay flat."""

@@ -13,7 +13,8 @@ from app.grading.mathparse.lexer import tokenize
 from app.grading.mathparse.normalize import Normalized, normalize
 from app.grading.mathparse.translate import translate
 
-_SEPARATOR: Final = r"(?:,|\{,\}|\\,|\\ | )"
+# Two spaces: the value answers blank LaTeX spacing (`903\,400`) before parsing a number.
+_SEPARATOR: Final = r"(?:,|\{,\}|\\,|\\ |'| {1,2})"
 _GROUPED: Final = re.compile(rf"(?<![0-9.])[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+(?![0-9])")
 _LOOSE_SEPARATOR: Final = re.compile(rf"(?<=[0-9]){_SEPARATOR}+(?=[0-9])|,")
 

@@ -1,17 +1,17 @@
-"""The translator's notations beyond arithmetic: symbols, indices, derivatives, calls, sums."""
+"""The translator's notations beyond arithmetic: derivatives, fractions, roots, calls, sums."""
 
 from typing import Final
 
 from app.grading.mathparse import messages
 from app.grading.mathparse.core import Frag, Kind, Reject, cat, lit, wrap
-from app.grading.mathparse.cursor import Cursor
+from app.grading.mathparse.indexing import Indexing
 
 _CLOSING: Final = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}
 _NUMERATORS: Final = (("f",), ("L",), (r"\ell",), (r"\mathcal", "L"), ("J",), ("E",))
 
 
-class Constructs(Cursor):
-    """Symbols and the structured notations; the grammar's core lives in the subclass."""
+class Constructs(Indexing):
+    """The structured notations; the grammar's core lives in the subclass."""
 
     def expr(self) -> Frag:
         """A sum of terms (defined by the subclass)."""
@@ -24,65 +24,6 @@ class Constructs(Cursor):
     def atom(self) -> Frag:
         """One operand (defined by the subclass)."""
         raise NotImplementedError
-
-    def symbol(self) -> Frag | None:
-        """The longest symbol spelling here, with its index; None when nothing matches."""
-        if self.tables is None:
-            return None
-        found = self.tables.symbols.longest(self.tokens, self.i)
-        if found is None:
-            return None
-        start = self.i
-        self.i = found[1]
-        return self.indexed(found[0], start)
-
-    def indexed(self, name: str, start: int) -> Frag:
-        """A symbol's plain name, with the index that must (or must not) follow it."""
-        assert self.tables is not None
-        spec, pos = self.tables.specs[name], self.tokens[start].pos
-        plain = lit(self.tables.plain[name], pos)
-        written = "".join(token.text for token in self.tokens[start : self.i])
-        if not spec.indexed:
-            if self.text() == "_":
-                raise Reject(messages.takes_no_index(written), self.position())
-            return plain
-        return cat((plain, lit("[", pos), self.index(written), lit("]", pos)), primary=True)
-
-    def index(self, written: str) -> Frag:
-        """An index after `_` or in brackets: a letter, a whole number, or letter +/- number."""
-        token = self.peek()
-        if token is not None and token.text == "_":
-            self.advance()
-            if self.text() != "{":
-                return self.index_atom()
-            self.advance()
-            result = self.index_body()
-            self.expect("}")
-            return result
-        if token is not None and token.text == "[" and not token.spaced:
-            self.advance()
-            result = self.index_body()
-            self.expect("]")
-            return result
-        raise Reject(messages.needs_index(written), self.position())
-
-    def index_body(self) -> Frag:
-        """Index contents: an index atom, optionally plus or minus a whole number."""
-        first = self.index_atom()
-        if self.text() not in ("+", "-") or first.text.isdigit():
-            return first
-        sign = self.advance()
-        number = self.index_atom()
-        if not number.text.isdigit():
-            raise Reject(messages.BAD_INDEX, sign.pos)
-        return cat((first, lit(sign.text, sign.pos), number), primary=False)
-
-    def index_atom(self) -> Frag:
-        """A single index token: one letter or a whole number."""
-        token = self.advance()
-        if token.kind is Kind.LETTER or (token.kind is Kind.NUM and token.text.isdigit()):
-            return lit(token.text, token.pos)
-        raise Reject(messages.BAD_INDEX, token.pos)
 
     def argument(self) -> Frag:
         r"""A LaTeX argument: a brace group, or one token (`\frac12`, `\sqrt x`)."""
@@ -202,11 +143,12 @@ class Constructs(Cursor):
         else:
             index = self.sum_index()
         upper = self.upper_limit()
-        if lower is None and upper is None:
-            return index, lit("1", pos), self.default_upper(pos)
-        if lower is None or upper is None:
-            raise Reject(messages.SUM_LIMITS, pos)
-        return index, lower, upper
+        if upper is None:
+            if lower is not None:
+                raise Reject(messages.SUM_LIMITS, pos)
+            upper = self.default_upper(pos)
+        # The batch is x_1, ..., x_m: a sum written with only its upper limit starts at 1.
+        return index, lower or lit("1", pos), upper
 
     def upper_limit(self) -> Frag | None:
         """The limit after `^`, if there is one."""

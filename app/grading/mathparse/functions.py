@@ -10,8 +10,10 @@ class ReLU(sympy.Function):  # type: ignore[misc]  # sympy ships no type hints
 
     nargs = 1
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        # SymPy's printer passes a power of a function call as `exp` (ReLU(x)^2).
+        text = rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
 
 
 class Transpose(sympy.Function):  # type: ignore[misc]  # sympy ships no type hints
@@ -19,11 +21,12 @@ class Transpose(sympy.Function):  # type: ignore[misc]  # sympy ships no type hi
 
     nargs = 1
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         inner = printer._print(self.args[0])
         if not isinstance(self.args[0], sympy.Symbol):
             inner = rf"\left({inner}\right)"
-        return rf"{inner}^{{\top}}"
+        text = rf"{inner}^{{\top}}"
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
 
     def _sympystr(self, printer: Any) -> str:
         # SymPy's own printer expects an `.arg` attribute that only its matrix Transpose has.

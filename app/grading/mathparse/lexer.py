@@ -24,7 +24,9 @@ _TEXT_ARGUMENT: Final = re.compile(r"\{\s*([A-Za-z0-9]+)\s*\}")
 
 _DROPPED: Final = frozenset(
     r"\left \right \displaystyle \textstyle \limits \nolimits \quad \qquad \big \Big \bigg \Bigg"
-    r" \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr \middle".split()
+    r" \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr \middle"
+    # Bold marks vectors and matrices in print; the braces it leaves group like any others.
+    r" \mathbf \boldsymbol \bm".split()
 )
 _WRAPPERS: Final = frozenset(r"\text \textrm \textit \mathrm \mathit \operatorname \rm \it".split())
 _RENAMED: Final[dict[str, tuple[Kind, str]]] = {

@@ -33,6 +33,11 @@ SUM_INDEX: Final = r"write the sum's index, as in \sum_{j=1}^{m}"
 SUM_LIMITS: Final = r"write both limits of the sum, as in \sum_{j=1}^{m}"
 BAD_INDEX: Final = "an index must be a letter, a whole number, or a letter plus or minus a number"
 DERIVATIVE_UNKNOWN: Final = "this derivative is not one of the quantities that may be used here"
+SUM_DOTS: Final = r"write a sum with \sum_{j=1}^{m}, not with dots"
+MATRIX_DIVISION: Final = (
+    "dividing a matrix by a matrix is ambiguous; multiply by the inverse (M^{-1}) on the side "
+    "where it belongs"
+)
 FUNCTION_BRACKETS: Final = "write the argument of {name} in brackets, as in {name}(x)"
 
 

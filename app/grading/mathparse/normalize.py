@@ -92,7 +92,7 @@ def normalize(raw: str) -> Normalized:
 
 def _content_span(raw: str) -> tuple[int, int]:
     """The answer without surrounding whitespace and one pair of math delimiters."""
-    start, end = _strip(raw, 0, len(raw))
+    start, end = _without_full_stop(raw, *_strip(raw, 0, len(raw)))
     for left, right in _DELIMITERS:
         inner = raw[start:end]
         if (
@@ -100,7 +100,14 @@ def _content_span(raw: str) -> tuple[int, int]:
             and inner.startswith(left)
             and inner.endswith(right)
         ):
-            return _strip(raw, start + len(left), end - len(right))
+            return _without_full_stop(raw, *_strip(raw, start + len(left), end - len(right)))
+    return start, end
+
+
+def _without_full_stop(raw: str, start: int, end: int) -> tuple[int, int]:
+    """An answer ended like a sentence (`... + b_o).`) loses its full stop; `2.` stays a number."""
+    if end - start > 1 and raw[end - 1] in ".;" and not raw[end - 2].isdigit():
+        return _strip(raw, start, end - 1)
     return start, end
 
 
@@ -115,7 +122,9 @@ def _strip(raw: str, start: int, end: int) -> tuple[int, int]:
 def _emit(raw: str, index: int, out: list[str], origin: list[int]) -> None:
     """Append the ASCII rewriting of raw[index] to the output."""
     char = raw[index]
-    if char.isascii() and (char.isprintable() or char in "\t\n\r"):
+    if char == "~" and _is_tilde_mark(raw, index, out):
+        _push(f"\\tilde{{{out.pop()}}}", origin.pop(), out, origin)
+    elif char.isascii() and (char.isprintable() or char in "\t\n\r"):
         _push(char, index, out, origin)
     elif char in _ACCENTS and out and out[-1].isalpha():
         _push(f"{_ACCENTS[char]}{{{out.pop()}}}", origin.pop(), out, origin)
@@ -125,6 +134,13 @@ def _emit(raw: str, index: int, out: list[str], origin: list[int]) -> None:
         _push("\\top " if out and out[-1] == "^" else "^\\top ", index, out, origin)
     else:
         _push(_translate(char, index), index, out, origin)
+
+
+def _is_tilde_mark(raw: str, index: int, out: list[str]) -> bool:
+    """`w~` after a lone letter is plain text for w-tilde, as problem statements write it."""
+    before = out[-2] if len(out) > 1 else " "
+    lone = bool(out) and out[-1].isalpha() and not (before.isalnum() or before in "\\_^")
+    return lone and not raw[index + 1 : index + 2].isalnum()
 
 
 def _push(text: str, index: int, out: list[str], origin: list[int]) -> None:

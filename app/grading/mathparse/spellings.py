@@ -72,6 +72,7 @@ class Tables:
     specs: dict[str, SymbolSpec]
     plain: dict[str, str]
     targets: tuple[tuple[str, ...], ...]
+    target_tokens: tuple[tuple[Token, ...], ...]
     target_names: frozenset[str]
     free_indices: frozenset[str]
     sum_upper: str | None
@@ -91,6 +92,7 @@ def tables_for(vocabulary: Vocabulary) -> Tables:
         specs=specs,
         plain=plain,
         targets=tuple(key for target in vocabulary.targets for key in _keys(target)),
+        target_tokens=tuple(tokens for target in vocabulary.targets for tokens in _tokens(target)),
         target_names=frozenset(plain.get(target, target) for target in vocabulary.targets),
         free_indices=frozenset(vocabulary.free_indices),
         sum_upper=vocabulary.sum_upper,
@@ -136,8 +138,13 @@ def _variants(spelling: str) -> Iterator[str]:
 
 def _keys(spelling: str) -> list[tuple[str, ...]]:
     """The token-text key of a spelling; a spelling the lexer refuses has none."""
+    return [tuple(token.text for token in tokens) for tokens in _tokens(spelling)]
+
+
+def _tokens(spelling: str) -> list[tuple[Token, ...]]:
+    """The tokens of a spelling; a spelling the lexer refuses has none."""
     try:
-        return [tuple(token.text for token in tokenize(normalize(spelling)))]
+        return [tuple(tokenize(normalize(spelling)))]
     except Reject:
         return []
 

@@ -13,7 +13,7 @@ from app.grading.mathparse.constructs import Constructs
 from app.grading.mathparse.core import Frag, Kind, Reject, Token, cat, lit, wrap
 from app.grading.mathparse.spellings import GREEK, Tables
 
-_FRACTIONS: Final = frozenset({r"\frac", r"\dfrac", r"\tfrac"})
+FRACTIONS: Final = frozenset({r"\frac", r"\dfrac", r"\tfrac"})
 _COMMAND_CALLS: Final = {r"\exp": "exp", r"\log": "log", r"\ln": "log"}
 _WORD_CALLS: Final = {
     "sqrt": "sqrt",
@@ -25,6 +25,7 @@ _WORD_CALLS: Final = {
 }
 _TRANSPOSE_MARKS: Final = frozenset({r"\top", r"\intercal", "T"})
 _FACTOR_STARTS: Final = frozenset({Kind.NUM, Kind.LETTER, Kind.CMD, Kind.OPEN})
+_DOTS: Final = frozenset({r"\dots", r"\cdots", r"\ldots"})
 
 
 def translate(tokens: list[Token], tables: Tables | None) -> Frag:
@@ -96,6 +97,10 @@ class Translator(Constructs):
                 if mark.text == "^":
                     self.advance()
                 base = self.call("transpose", base, mark.pos)
+            elif self.inverse_transpose_mark():
+                self.i += 4
+                inverse = cat((wrap(base), lit("**(-1)", mark.pos)), primary=False)
+                base = self.call("transpose", inverse, mark.pos)
             else:
                 power = wrap(self.exponent())
                 base = cat((wrap(base), lit("**", mark.pos), power), primary=False)
@@ -108,6 +113,16 @@ class Translator(Constructs):
         if token is None or token.text not in _TRANSPOSE_MARKS:
             return False
         return self.tables is None or self.tables.symbols.longest(self.tokens, self.i) is None
+
+    def inverse_transpose_mark(self) -> bool:
+        """Whether `^` is followed by `{-T}` or `{-\\top}`, the transpose of the inverse."""
+        if self.text() != "{" or self.text(1) != "-" or self.text(3) != "}":
+            return False
+        self.i += 2
+        try:
+            return self.transpose_mark()
+        finally:
+            self.i -= 2
 
     def exponent(self) -> Frag:
         """What follows `^`: a signed factor, so that powers associate to the right."""
@@ -140,7 +155,7 @@ class Translator(Constructs):
     def command(self, token: Token) -> Frag:
         """A backslash command: a structure, a function, or a symbol's spelling."""
         name = token.text
-        if name in _FRACTIONS:
+        if name in FRACTIONS:
             return self.fraction()
         if name == r"\sqrt":
             return self.square_root()
@@ -161,6 +176,10 @@ class Translator(Constructs):
             return messages.NOT_A_NUMBER
         if name[1:] in GREEK:
             return messages.unknown_symbol(name)
+        if name in _DOTS:
+            return messages.SUM_DOTS
+        if name == r"\partial":
+            return messages.DERIVATIVE_UNKNOWN
         return messages.unknown_command(name)
 
     def letters(self, token: Token) -> Frag:

@@ -108,11 +108,12 @@ def _hint(failures: list[_Failure], target: SampledTarget, use: IndexUse) -> str
     for failure in failures:
         draw = failure.undefined_draw()
         if draw is not None:
-            return messages.undefined(_where(failure.batch, draw))
+            return messages.undefined(_where(failure.batch, draw, target.free_indices))
     index_hint = _index_hint(target.free_indices, use)
     if index_hint is not None:
         return index_hint
-    return messages.differs(_where(failures[0].batch, int(failures[0].draws[0])))
+    first = failures[0]
+    return messages.differs(_where(first.batch, int(first.draws[0]), target.free_indices))
 
 
 def _index_hint(expected: frozenset[str], use: IndexUse) -> str | None:
@@ -125,5 +126,10 @@ def _index_hint(expected: frozenset[str], use: IndexUse) -> str | None:
     return messages.extra_free_index(extra[0]) if extra else None
 
 
-def _where(batch: SampleBatch, draw: int) -> str:
-    return messages.where(batch.point(draw), size_symbol=batch.size_symbol)
+def _where(batch: SampleBatch, draw: int, free: frozenset[str]) -> str:
+    # An index the answer does not depend on would only make the student look for it.
+    point = batch.point(draw)
+    shown = {name: value for name, value in point.items() if name in free}
+    if batch.size_symbol in point:
+        shown = {batch.size_symbol: point[batch.size_symbol], **shown}
+    return messages.where(shown, size_symbol=batch.size_symbol)

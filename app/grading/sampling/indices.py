@@ -16,10 +16,10 @@ Index = int | IntArray
 Mask = NDArray[np.bool_]
 Binder = Callable[[int, Mask | None], None]
 
-MAX_SUM_TERMS = 10_000
+MAX_SUM_TERMS = 2_500
 """Most sum iterations, nested ones multiplied, in one evaluation of one batch."""
 
-MAX_STEPS = 50_000
+MAX_STEPS = 8_000
 """Most tree nodes visited, sum bodies once per term, in one evaluation of one batch."""
 
 MAX_INDEX = 1_000_000

@@ -218,3 +218,66 @@ def test_latex_reads_back_as_the_same_array(answer: ArrayAnswer, value: object) 
     latex = answer.latex(value)  # type: ignore[arg-type]
     assert latex.startswith(r"\begin{bmatrix}")
     assert answer.parse(latex) == value
+
+
+TRANSPOSED = ((Fraction(1), Fraction(3)), (Fraction(2), Fraction(4)))
+
+
+@pytest.mark.parametrize(
+    ("answer", "raw", "expected"),
+    [
+        (VECTOR, "[1, 2, 3]^T", ONE_TWO_THREE),
+        (VECTOR, r"[1, 2, 3]^{\top}", ONE_TWO_THREE),
+        (VECTOR, "(1, 2, 3)'", ONE_TWO_THREE),
+        (VECTOR, "[1, 2, 3]ᵀ", ONE_TWO_THREE),
+        (VECTOR, r"\begin{bmatrix} 1 & 2 & 3 \end{bmatrix}^T", ONE_TWO_THREE),
+        (MATRIX, "[[1, 3], [2, 4]]^T", SQUARE),
+        (MATRIX, r"\begin{bmatrix} 1 & 3 \\ 2 & 4 \end{bmatrix}^\intercal", SQUARE),
+        (MATRIX, "np.array([[1, 3], [2, 4]]).T", SQUARE),
+        (MATRIX, "np.array([[1, 2], [3, 4]]).T", TRANSPOSED),
+        (MATRIX, "np.array([[1, 2], [3, 4]].T).T", SQUARE),
+        (VECTOR, "np.array([1, 2, 3])", ONE_TWO_THREE),
+        (VECTOR, "numpy.asarray([1., 2., 3.])", ONE_TWO_THREE),
+        (VECTOR, "torch.tensor([1., 2., 3.], dtype=torch.float64)", ONE_TWO_THREE),
+        (MATRIX, "tensor([[1., 2.],\n        [3., 4.]], requires_grad=True)", SQUARE),
+        (MATRIX, "array([[1, 2],\n       [3, 4]])", SQUARE),
+        (MATRIX, "[[1 2]\n [3 4]]", SQUARE),
+        (MATRIX, "1 2\n3 4", SQUARE),
+        (MATRIX, "[1, 2\n 3, 4]", SQUARE),
+        (MATRIX, "{{1, 2}, {3, 4}}", SQUARE),
+        (VECTOR, "{1, 2, 3}", ONE_TWO_THREE),
+        (VECTOR, r"\{1, 2, 3\}", ONE_TWO_THREE),
+        (VECTOR, "1\n2\n3", ONE_TWO_THREE),
+        (VECTOR, "w = tensor([1, 2, 3])", ONE_TWO_THREE),
+        (VECTOR, r"\frac{1}{2}[2, 4, 6]", ONE_TWO_THREE),
+        (VECTOR, r"\frac{1}{2} \cdot \begin{bmatrix} 2 \\ 4 \\ 6 \end{bmatrix}", ONE_TWO_THREE),
+        (VECTOR, "0.5 * (2, 4, 6)^T", ONE_TWO_THREE),
+        (MATRIX, "2 [[0.5, 1], [1.5, 2]]", SQUARE),
+        (VECTOR, "(1 + 0)^2, 2, 3", ONE_TWO_THREE),
+    ],
+)
+def test_transposes_calls_factors_and_rows_on_lines(
+    answer: ArrayAnswer, raw: str, expected: object
+) -> None:
+    assert answer.parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "raw", "message"),
+    [
+        (VECTOR, "[1, 2, 3]^2", messages.POWER_OF_ARRAY),
+        (VECTOR, "[1, 2, 3]^{-1}", messages.POWER_OF_ARRAY),
+        (MATRIX, "[[1, 2], [3, 4]]^{T}^2", messages.POWER_OF_ARRAY),
+        (VECTOR, "x [1, 2, 3]", messages.MIXED_ROWS),
+        (VECTOR, "1/0 [1, 2, 3]", messages.MIXED_ROWS),
+        (VECTOR, "os.system([1, 2, 3])", None),
+        (VECTOR, "np.array([1, 2, 3], __import__('os'))", None),
+        (MATRIX, "[[1, 2],\n [3, 4]", messages.UNBALANCED),
+    ],
+)
+def test_what_surrounds_an_array_is_refused_out_of_place(
+    answer: ArrayAnswer, raw: str, message: str | None
+) -> None:
+    result = answer.parse(raw)
+    assert isinstance(result, ParseFailure), result
+    assert message is None or result.message == message

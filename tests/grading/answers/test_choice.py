@@ -35,6 +35,15 @@ ANSWER = ChoiceAnswer(
         "BN",
         r"\text{batch norm}",
         " a ",
+        "Ａ",
+        "A (batch norm)",
+        "A - groups over N, H, W",
+        "A: N, H, W",
+        "(a) the batch statistics",
+        "a) batch norm",
+        "grouping A",
+        "Figure A",
+        "The answer is A because it averages over the batch.",
     ],
 )
 def test_accepted_spellings_of_option_a(raw: str) -> None:
@@ -53,8 +62,15 @@ def test_other_options(raw: str, option: str) -> None:
         ("group norm", messages.unknown_option(["A", "B", "C"])),
         ("answer:", messages.unknown_option(["A", "B", "C"])),
         ("A, B", messages.ONE_CHOICE),
-        ("A and B", messages.unknown_option(["A", "B", "C"])),
+        ("A and B", messages.ANOTHER_OPTION_NAMED),
         ("AB", messages.ONE_CHOICE),
+        ("A or B", messages.ANOTHER_OPTION_NAMED),
+        ("B: normalizes over C, H, W", messages.ANOTHER_OPTION_NAMED),
+        ("(a) not (b)", messages.ANOTHER_OPTION_NAMED),
+        ("a batch norm layer", messages.unknown_option(["A", "B", "C"])),
+        ("A?", messages.unknown_option(["A", "B", "C"])),
+        ("not B", messages.unknown_option(["A", "B", "C"])),
+        ("Α", messages.unknown_option(["A", "B", "C"])),
     ],
 )
 def test_unknown_options_are_refused_with_the_valid_letters(raw: str, message: str) -> None:

@@ -182,3 +182,31 @@ def test_latex_reads_back_as_the_same_edges() -> None:
 def test_latex_of_a_node_without_a_latex_spelling() -> None:
     answer = EdgeSetAnswer(nodes={"a": [], "out_1": ["out1"]})
     assert answer.latex(frozenset({("a", "out_1")})) == r"a \to \mathrm{out_1}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (r"X -> \{\mu, Z\}", frozenset({("X", "mu"), ("X", "Z")})),
+        ("{X, mu} -> Z", frozenset({("X", "Z"), ("mu", "Z")})),
+        ("X -> [mu] -> Z", X_MU_Z),
+        ("{X, X, X} -> {mu, mu}", X_MU),
+        ("X -> {mu} , mu -> {Z}", X_MU_Z),
+    ],
+)
+def test_braces_fan_an_arrow_out_or_in(raw: str, expected: frozenset[tuple[str, str]]) -> None:
+    assert ANSWER.parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("X -> {mu, W}", messages.unknown_node("W", list(NODES))),
+        ("X -> {mu, }", messages.MISSING_NODE),
+        ("X -> {}", messages.MISSING_NODE),
+    ],
+)
+def test_a_bad_node_in_braces_is_refused(raw: str, message: str) -> None:
+    result = ANSWER.parse(raw)
+    assert isinstance(result, ParseFailure)
+    assert result.message == message

@@ -100,3 +100,49 @@ def test_latex_reads_back_as_the_same_number(value: Fraction | float) -> None:
 )
 def test_latex_forms(value: Fraction | float, latex: str) -> None:
     assert EXACT.latex(value) == latex
+
+
+@pytest.mark.parametrize(
+    ("raw", "same_as"),
+    [
+        ("(3 x 3 x 3 + 1) x 100", "(3*3*3+1)*100"),
+        ("3x3x3x4", "108"),
+        ("2.8x10^3", "2800"),
+        ("2X(1+1)", "4"),
+        ("2800 parameters", "2800"),
+        (r"108 \text{ params}", "108"),
+        ("39 trainable weights.", "39"),
+        (r"\approx 903400", "903400"),
+        ("≈ 0.5", "1/2"),
+        ("= 2800", "2800"),
+        ("27 * 4 = 108", "108"),
+        ("(3*3*3+1)*100 = 2,800 = 2.8e3", "2800"),
+        (r"\frac{\partial L}{\partial x_i} = 0", "0"),
+        (r"\frac{\partial L}{\partial x_i}\Big|_{n=1} = 0", "0"),
+        ("k^2 C_{in} C_{out} = 3^2 * 3 * 4 = 108", "108"),
+        ("1/3 = 0.3333", "0.3333"),
+    ],
+)
+def test_working_labels_and_units_around_the_value(raw: str, same_as: str) -> None:
+    assert EXACT.parse(raw) == parse_constant(same_as)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "position"),
+    [
+        ("27 * 4 = 100", messages.SIDES_DIFFER, 0),
+        ("108 = 27 * 4 = 109", messages.SIDES_DIFFER, 0),
+        ("108 =", messages.EMPTY_SIDE, 5),
+        ("a = = 1", messages.EMPTY_SIDE, 4),
+        ("2800 = x", None, 7),
+        ("x x 3", None, 0),
+        ("parameters", None, None),
+    ],
+)
+def test_sides_that_disagree_or_are_not_numbers_are_refused(
+    raw: str, message: str | None, position: int | None
+) -> None:
+    result = EXACT.parse(raw)
+    assert isinstance(result, ParseFailure), result
+    assert message is None or result.message == message
+    assert position is None or result.position == position

@@ -178,3 +178,39 @@ def test_unknown_name_message_lists_each_matrix_once() -> None:
     result = answer.parse("W_o: 10 x 50")
     assert isinstance(result, ParseFailure)
     assert result.message == messages.unknown_name("W_o", ["W_h", "b_h"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("m by 10", M_BY_10),
+        ("m-by-10", M_BY_10),
+        ("m - by - 10", M_BY_10),
+        ("ℝᵐˣ¹⁰", M_BY_10),
+        ("X ∈ ℝᵐˣ¹⁰", M_BY_10),
+        ("ℝ⁽ᵐˣ¹⁰⁾", M_BY_10),
+        ("ℝ⁵⁰", (50,)),
+        (r"\mathbb{R}³", (3,)),
+        ("b_h ∈ ℝ⁵⁰", (50,)),
+        ("X.shape = (m, 10)", M_BY_10),
+    ],
+)
+def test_words_superscripts_and_attribute_names(raw: str, expected: tuple[int | str, ...]) -> None:
+    assert ANSWER.parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("by 10", messages.MISSING_DIMENSION),
+        ("m by", messages.MISSING_DIMENSION),
+        ("m bye 10", messages.unknown_dimensions(["bye"], ["m"])),
+        ("mby10", messages.unknown_dimensions(["mby"], ["m"])),
+        ("ℝ⁵ x 10", messages.unknown_dimensions(["ℝ", "⁵"], ["m"])),
+        ("Y.shape = (m, 10)", messages.unknown_name("Y.shape", ["X"])),
+    ],
+)
+def test_words_and_superscripts_refused_out_of_place(raw: str, message: str) -> None:
+    result = ANSWER.parse(raw)
+    assert isinstance(result, ParseFailure)
+    assert result.message == message

@@ -17,3 +17,11 @@ def test_transpose_prints() -> None:
 def test_relu_prints() -> None:
     assert sympy.latex(ReLU(X)) == r"\operatorname{ReLU}\left(X\right)"
     assert str(ReLU(X)) == "ReLU(X)"
+
+
+def test_powers_of_function_heads_print() -> None:
+    # SymPy's printer hands the exponent of a function call to the head itself.
+    assert sympy.latex(sympy.Pow(ReLU(X), -1, evaluate=False)) == (
+        r"\left(\operatorname{ReLU}\left(X\right)\right)^{-1}"
+    )
+    assert sympy.latex(sympy.Pow(Transpose(W), 2, evaluate=False)) == r"\left(W^{\top}\right)^{2}"

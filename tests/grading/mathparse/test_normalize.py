@@ -24,6 +24,22 @@ from app.grading.mathparse.normalize import normalize
         ("\\(x\\)", "x"),
         ("a\u00a0b", "a b"),
         ("ｘ", "x"),
+        # a tilde after a lone letter is the plain-text accent; anywhere else it stays as typed
+        ("p w~", "p \\tilde{w}"),
+        ("X~ = X", "\\tilde{X} = X"),
+        ("(w~)", "(\\tilde{w})"),
+        ("pw~", "pw~"),
+        ("w~x", "w~x"),
+        ("x_i~", "x_i~"),
+        ("\\mu~", "\\mu~"),
+        ("~w", "~w"),
+        # a full stop that ends the answer like a sentence goes; a number's point stays
+        ("m + 1.", "m + 1."),
+        ("(m + 1).", "(m + 1)"),
+        ("x_i ;", "x_i"),
+        ("$m$.", "m"),
+        ("$m.$", "m"),
+        ("m..", "m."),
     ],
 )
 def test_unicode_becomes_latex(raw: str, text: str) -> None:

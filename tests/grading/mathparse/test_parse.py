@@ -79,8 +79,25 @@ EQUIVALENT = [
         r"\frac{1}{m}\sum_{j=1}^{m}\frac{\partial f}{\partial y_j}\hat{x}_j",
         "Sum(dy[j]*xhat[j], (j, 1, m))/m",
     ),
+    # the sample notation of many courses: x^{(i)} is x_i
+    (r"\hat{x}^{(i)} + \sum_j x^{(j)}", "xhat[i] + Sum(x[j], (j, 1, m))"),
+    (r"\frac{\partial f}{\partial y^{(i)}}", "dy[i]"),
+    ("x^(i+1)", "x[i+1]"),
+    (r"\hat{x}_i^2", "xhat[i]**2"),
+    (r"(x^{(i)})^2", "x[i]**2"),
+    # a sum with only its upper limit starts at 1
+    (r"\sum_{j}^{m} x_j", "Sum(x[j], (j, 1, m))"),
+    (r"\sum_j^m x_j", "Sum(x[j], (j, 1, m))"),
+    # bold is only typography
+    (r"\mathbf{x}_i + \boldsymbol{\mu} + \hat{\bm{x}}_i", "x[i] + mu + xhat[i]"),
     # a leading target is dropped
     (r"\frac{\partial f}{\partial x_i} = \gamma", "gamma"),
+    (r"\frac{\partial \ell}{\partial x_i} = \gamma", "gamma"),
+    (r"\frac{\mathrm{d}L}{\mathrm{d}x_i} = \gamma", "gamma"),
+    (r"\partial f / \partial x_{i} = \gamma", "gamma"),
+    (r"\dfrac{\partial \mathcal{L}}{\partial x_i} = \gamma", "gamma"),
+    (r"\lim_{m \to \infty} \frac{\partial f}{\partial x_i} = \gamma", "gamma"),
+    ("(dx) = gamma", "gamma"),
     ("dL/dx_i = gamma", "gamma"),
     ("dx=gamma", "gamma"),
 ]
@@ -138,6 +155,25 @@ FAILURES = [
         "this derivative is not one of the quantities that may be used here",
     ),
     (r"\sum x_j", r"write the sum's index, as in \sum_{j=1}^{m}"),
+    (r"\sum_{j=1} x_j", r"write both limits of the sum, as in \sum_{j=1}^{m}"),
+    (r"x_1 + \dots + x_m", r"write a sum with \sum_{j=1}^{m}, not with dots"),
+    (r"x_1 + \cdots + x_m", r"write a sum with \sum_{j=1}^{m}, not with dots"),
+    (
+        r"\frac{\partial y_i}{\partial \gamma}",
+        "this derivative is not one of the quantities that may be used here",
+    ),
+    (r"\hat{x}", r"\hat{x} needs an index, as in \hat{x}_i"),
+    # only a letter is read as a sample superscript; x^{(2)} may be a misplaced power
+    (r"\hat{x}^{(2)}", r"\hat{x} needs an index, as in \hat{x}_i"),
+    (r"x^{2}", "x needs an index, as in x_i"),
+    (
+        r"\frac{\partial f}{\partial x_j} = \gamma",
+        "the left side of '=' is not the quantity asked for; write only the expression",
+    ),
+    (
+        r"\frac{\partial f}{\partial \mu} = \gamma",
+        "the left side of '=' is not the quantity asked for; write only the expression",
+    ),
     (r"\sum_{m} m", "m is already a symbol here; use another letter as the sum's index"),
     (r"\sqrt[3]{m}", "only square roots are supported"),
     ("max(1, m)", "max is only understood as max(0, ...) (the ReLU)"),
@@ -202,7 +238,29 @@ NETWORK_PLAIN = [
     ("W_h^{-1}", "W_h**(-1)"),
     ("Y = X W_h", "X*W_h"),
     (r"\tilde{X} = X", "X"),
+    (r"\widetilde{X} = X", "X"),
+    ("X~ = X", "X"),
+    (r"\mathbf{Y} = \mathbf{X} \mathbf{W}_h", "X*W_h"),
+    (r"W_h^{-T}", "transpose(W_h**(-1))"),
+    (r"W_h^{-\top} X^T", "transpose(W_h**(-1))*transpose(X)"),
+    (r"X\frac{1}{W_h}", "X*(1/W_h)"),
+    ("X / 2", "X/2"),
 ]
+
+MATRIX_FAILURES = [
+    ("X / W_h", "dividing a matrix by a matrix is ambiguous"),
+    (r"\frac{X W_h}{W_o}", "dividing a matrix by a matrix is ambiguous"),
+    ("~X", "the character '~' cannot be used in an answer"),
+    ("X~~", "the character '~' cannot be used in an answer"),
+    ("W_h~", "the character '~' cannot be used in an answer"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), MATRIX_FAILURES)
+def test_matrix_answers_refuse_ambiguous_forms(raw: str, message: str, network: Vocabulary) -> None:
+    result = parse_expression(raw, network)
+    assert isinstance(result, ParseFailure)
+    assert result.message.startswith(message)
 
 
 @pytest.mark.parametrize(("raw", "plain"), NETWORK_PLAIN)

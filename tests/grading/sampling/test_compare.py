@@ -36,8 +36,10 @@ def _changed(batch: int, draw: int, value: float) -> tuple[FloatArray, ...]:
     return tuple(values)
 
 
-def _where(batch: SampleBatch, draw: int) -> str:
-    return messages.where(batch.point(draw), size_symbol="m")
+def _where(batch: SampleBatch, draw: int, free: frozenset[str] = frozenset()) -> str:
+    # Only the batch size and the answer's own free indices are named.
+    point = {name: value for name, value in batch.point(draw).items() if name in {"m", *free}}
+    return messages.where(point, size_symbol="m")
 
 
 def test_equal_within_tolerance_matches() -> None:
@@ -59,13 +61,25 @@ def test_equal_within_tolerance_matches() -> None:
             frozenset({"i"}),
             messages.summed_free_index("i"),
         ),
-        (_changed(0, 1, 9.0), USES_I, frozenset({"i"}), messages.differs(_where(BATCHES[0], 1))),
+        (
+            _changed(0, 1, 9.0),
+            USES_I,
+            frozenset({"i"}),
+            messages.differs(_where(BATCHES[0], 1, frozenset({"i"}))),
+        ),
     ],
 )
 def test_hint_choice(
     values: tuple[FloatArray, ...], use: IndexUse, indices: frozenset[str], hint: str
 ) -> None:
     assert _judge(values, use=use, indices=indices) == Comparison(False, hint)
+
+
+def test_an_index_the_answer_does_not_depend_on_is_not_named() -> None:
+    hint = _judge(_changed(1, 4, 0.5)).hint
+    assert "i =" not in hint and "m = 3" in hint
+    with_i = _judge(_changed(1, 4, 0.5), use=USES_I, indices=frozenset({"i"})).hint
+    assert "with i = " in with_i
 
 
 def test_undefined_is_reported_before_an_earlier_plain_difference() -> None:
