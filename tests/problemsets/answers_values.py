@@ -1,13 +1,5 @@
 """The value fields of both sets as a class of students types them: shapes, numbers, vectors,
-matrices, choices, edge lists and uploads, end to end through the problem files."""
-
-import time
-
-import pytest
-
-from app.grading.result import FieldResult, Verdict
-from app.grading.runner import InProcessRunner
-from app.problemsets.catalog import ProblemCatalog
+matrices, choices, edge lists and uploads. Same tables as answers_expressions.py."""
 
 D, E = "dl-ex1", "eecs182-hw5"
 EDGES = "X->mu, X->sigma^2, X->Z, mu->Z, sigma^2->Z, Z->Y, gamma->Y, beta->Y"
@@ -285,75 +277,3 @@ INVALID = [
     (D, "q4.weight_decay", "model.pt", "uploading a trained model"),
     (D, "q4.batchnorm", "", "uploading a trained model"),
 ]
-
-SLOW_MS = 50
-
-
-@pytest.fixture(scope="module")
-def runner() -> InProcessRunner:
-    return InProcessRunner(ProblemCatalog())
-
-
-def grade(runner: InProcessRunner, problem_set: str, field: str, answer: str) -> FieldResult:
-    return runner.run(problem_set, field, None, answer)
-
-
-def reference_shown(runner: InProcessRunner, problem_set: str, field: str) -> str:
-    """The reference answer as the parsed display would show it."""
-    compiled = runner.catalog.compiled(problem_set).fields[field]
-    assert compiled.answer is not None
-    first = next(answer for ps, fid, answer in ACCEPTED if (ps, fid) == (problem_set, field))
-    return compiled.answer.latex(compiled.answer.parse(first))
-
-
-@pytest.mark.parametrize(("problem_set", "field", "answer"), ACCEPTED)
-def test_accepted_answers_get_full_credit(
-    runner: InProcessRunner, problem_set: str, field: str, answer: str
-) -> None:
-    result = grade(runner, problem_set, field, answer)
-    assert result.verdict == Verdict.CORRECT, result.feedback
-    assert result.score == result.max_score
-
-
-@pytest.mark.parametrize(("problem_set", "field", "answer", "named"), MISTAKES)
-def test_known_mistakes_are_named(
-    runner: InProcessRunner, problem_set: str, field: str, answer: str, named: str
-) -> None:
-    result = grade(runner, problem_set, field, answer)
-    assert result.verdict in (Verdict.PARTIAL, Verdict.INCORRECT), result.feedback
-    assert result.score < result.max_score
-    assert named in result.feedback
-
-
-@pytest.mark.parametrize(("problem_set", "field", "answer", "hint"), WRONG)
-def test_wrong_answers_get_a_hint_and_no_credit(
-    runner: InProcessRunner, problem_set: str, field: str, answer: str, hint: str
-) -> None:
-    result = grade(runner, problem_set, field, answer)
-    assert result.verdict == Verdict.INCORRECT, result.feedback
-    assert result.score == 0
-    assert hint in result.feedback
-    assert reference_shown(runner, problem_set, field) not in result.feedback
-
-
-@pytest.mark.parametrize(("problem_set", "field", "answer", "message"), INVALID)
-def test_unreadable_answers_are_invalid_with_a_reason(
-    runner: InProcessRunner, problem_set: str, field: str, answer: str, message: str
-) -> None:
-    started = time.perf_counter()
-    result = grade(runner, problem_set, field, answer)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    assert result.verdict == Verdict.INVALID, result.feedback
-    assert result.score == 0
-    assert message in result.feedback
-    assert elapsed_ms < 10 * SLOW_MS  # generous: shared CI machines; typical runs take < 2 ms
-
-
-def test_every_value_field_in_scope_is_covered() -> None:
-    covered = {(ps, field) for ps, field, *_ in ACCEPTED + INVALID}
-    scope = {(D, f) for f in ("q1.a", "q1.b.W_h", "q1.b.b_h", "q1.c.W_o", "q1.c.b_o", "q1.d")}
-    scope |= {(D, f"q2.{f}") for f in ("layer1", "layer2", "layer3", "total")}
-    scope |= {(D, f"q4.{f}") for f in ("baseline", "dropout", "weight_decay", "batchnorm")}
-    scope |= {(E, f) for f in ("q1.b", "q1.c", "q2.a.batchnorm", "q2.a.layernorm", "q2.b.n1")}
-    scope |= {(E, f) for f in ("q3.a", "q3.b", "q5.a", "q5.c", "q6.a")}
-    assert scope <= covered, sorted(scope - covered)
