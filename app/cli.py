@@ -12,6 +12,7 @@ from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
 from app.problemsets.loader import ProblemFileError
+from app.untrusted import shown
 
 MAX_FILE_BYTES = 1_000_000
 EXIT_BAD_INPUT = 2
@@ -122,14 +123,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for key, value in pairs:
         if key in document:
-            raise ValueError(f"the key {_shown(key)} appears twice in one object")
+            raise ValueError(f"the key {shown(key)} appears twice in one object")
         document[key] = value
     return document
-
-
-def _shown(text: str, *, limit: int = 40) -> str:
-    """Untrusted text quoted for a terminal: escaped, and cut short when long."""
-    return ascii(text if len(text) <= limit else text[:limit] + "...")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from app.grading.result import SubmissionResult
 from app.grading.runner import FieldRunner
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.compile import CompiledProblemSet
+from app.untrusted import shown
 
 
 class SubmissionGrader:
@@ -46,7 +47,7 @@ def check_answers(compiled: CompiledProblemSet, answers: Mapping[str, object]) -
     unknown = sorted(field_id for field_id in answers if field_id not in compiled.fields)
     if unknown:
         raise UnknownField(
-            f"Unknown field ids: {', '.join(map(_shown, unknown))}. "
+            f"Unknown field ids: {', '.join(map(shown, unknown))}. "
             f"The fields of {compiled.definition.id} "
             f"are: {', '.join(compiled.fields)}.",
             fields=unknown,
@@ -61,11 +62,3 @@ def check_answers(compiled: CompiledProblemSet, answers: Mapping[str, object]) -
         raise AnswerTooLong(
             f"Answers may be at most {MAX_ANSWER_CHARS} characters.", fields=too_long
         )
-
-
-def _shown(field_id: str, *, limit: int = 40) -> str:
-    # Ids come from the client: a bidi override or a megabyte of text must not reach a log
-    # or a terminal as it is.
-    if len(field_id) <= limit and field_id.isascii() and field_id.isprintable():
-        return field_id
-    return ascii(field_id[:limit]) + ("..." if len(field_id) > limit else "")
