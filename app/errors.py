@@ -1,15 +1,23 @@
 """Domain errors, each carrying the HTTP status and the stable name a client sees.
 
 DomainError
+ +-- Unauthorized                 (401)
+ +-- Forbidden                    (403)
+ |    +-- SubmissionClosed
  +-- NotFound                     (404)
  |    +-- UnknownProblemSet
+ +-- PayloadTooLarge              (413)
+ +-- UnsupportedMediaType         (415)
  +-- InvalidSubmission            (422)
-      +-- UnknownField
-      +-- AnswerTooLong
-      +-- TooManyAnswers
+ |    +-- UnknownField
+ |    +-- AnswerTooLong
+ |    +-- TooManyAnswers
+ +-- InvalidRequest               (422)
+ +-- RateLimited                  (429)
+ +-- Unavailable                  (503)
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class DomainError(Exception):
@@ -17,10 +25,17 @@ class DomainError(Exception):
 
     status: int = 400
 
-    def __init__(self, detail: str, *, fields: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        fields: Sequence[str] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.fields = list(fields)
+        self.headers = dict(headers or {})
 
     @property
     def error(self) -> str:
@@ -35,14 +50,42 @@ class DomainError(Exception):
         return body
 
 
+class Unauthorized(DomainError):
+    """No valid token came with the request."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    """The token is valid but may not do this."""
+
+    status = 403
+
+
+class SubmissionClosed(Forbidden):
+    """The deadline has passed and the problem set refuses late submissions."""
+
+
 class NotFound(DomainError):
-    """Something named in the request does not exist."""
+    """Something named in the request does not exist (or is not the caller's to see)."""
 
     status = 404
 
 
 class UnknownProblemSet(NotFound):
     """The problem set id is not one the service holds."""
+
+
+class PayloadTooLarge(DomainError):
+    """The request body is larger than the service accepts."""
+
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """The request body is not in the format the endpoint reads."""
+
+    status = 415
 
 
 class InvalidSubmission(DomainError):
@@ -61,3 +104,21 @@ class AnswerTooLong(InvalidSubmission):
 
 class TooManyAnswers(InvalidSubmission):
     """The submission holds more answers than the problem set has fields."""
+
+
+class InvalidRequest(DomainError):
+    """The request does not have the shape the endpoint expects."""
+
+    status = 422
+
+
+class RateLimited(DomainError):
+    """Too many requests from one token; Retry-After says when to try again."""
+
+    status = 429
+
+
+class Unavailable(DomainError):
+    """The service cannot serve the request right now (starting, stopping, database down)."""
+
+    status = 503

@@ -1,9 +1,12 @@
 """The problem sets a grader holds: loaded once, checked at load, variants compiled on demand."""
 
+import hashlib
 from collections import OrderedDict
+from functools import cache
 from pathlib import Path
 from threading import Lock
 
+import reference
 from app.errors import UnknownProblemSet
 from app.problemsets.compile import CompiledProblemSet, FieldCompileError, compile_problem_set
 from app.problemsets.loader import SUFFIX, ProblemFileError, load_directory
@@ -23,8 +26,17 @@ class ProblemCatalog:
         self._definitions = load_directory(directory)
         self._compiled: OrderedDict[tuple[str, str], CompiledProblemSet] = OrderedDict()
         self._lock = Lock()
+        self._hashes = {
+            problem_set: _digest(self._path(problem_set).read_bytes())
+            for problem_set in self._definitions
+        }
         for definition in self._definitions.values():
             self._check(definition)
+
+    def file_hash(self, problem_set: str) -> str:
+        """SHA-256 of the problem file as loaded, recorded with every grade."""
+        self.definition(problem_set)
+        return self._hashes[problem_set]
 
     def ids(self) -> list[str]:
         """Problem-set ids, sorted."""
@@ -56,9 +68,12 @@ class ProblemCatalog:
                 self._compiled.popitem(last=False)
         return compiled
 
+    def _path(self, problem_set: str) -> Path:
+        return self.directory / f"{problem_set}{SUFFIX}"
+
     def _check(self, definition: ProblemSetDef) -> None:
         """Bind and compile the canonical variant now, so a broken file fails at start."""
-        path = self.directory / f"{definition.id}{SUFFIX}"
+        path = self._path(definition.id)
         parameters = canonical_parameters(definition)
         for question in definition.questions:
             for field in question.fields:
@@ -73,3 +88,17 @@ class ProblemCatalog:
             self.compiled(definition.id)
         except FieldCompileError as exc:
             raise ProblemFileError(f"{path}: {exc}") from None
+
+
+@cache
+def reference_hash() -> str:
+    """SHA-256 over the reference package's source, recorded with every grade."""
+    root = Path(reference.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

@@ -1,5 +1,6 @@
 """The shape of a problem-set file, validated by pydantic when it is loaded."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -169,12 +170,28 @@ class Question(Strict):
         return self
 
 
+class Policy(Strict):
+    """Which submission counts, and what happens after the due time."""
+
+    score: Literal["latest", "best"] = "latest"
+    due: datetime | None = None
+    late: Literal["accept", "penalize", "refuse"] = "accept"
+    late_factor: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _due_has_a_timezone(self) -> "Policy":
+        if self.due is not None and self.due.tzinfo is None:
+            raise ValueError("due needs a timezone, e.g. 2026-12-01T23:59:00Z")
+        return self
+
+
 class ProblemSetDef(Strict):
     """A whole problem-set file."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     summary: str
+    policy: Policy = Policy()
     parameters: dict[str, Parameter] = {}
     symbols: dict[str, SymbolDef] = {}
     questions: list[Question] = Field(min_length=1)

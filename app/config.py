@@ -1,0 +1,46 @@
+"""One Settings object, read from DLGRADE_* environment variables."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.problemsets.catalog import DEFAULT_DIRECTORY
+
+MIN_SECRET_CHARS = 24
+
+
+class Settings(BaseSettings):
+    """Service configuration; production refuses the conveniences of development."""
+
+    model_config = SettingsConfigDict(env_prefix="DLGRADE_", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    problems_dir: Path = DEFAULT_DIRECTORY
+    instructor_token: SecretStr | None = None
+    rate_limit: str = "120/minute"
+    grading_workers: int = Field(default=2, ge=1, le=64)
+    answer_time_limit_s: float = Field(default=2.0, gt=0, le=60)
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> "Settings":
+        if self.environment == "production":
+            if self.database_url is None:
+                raise ValueError("production needs DLGRADE_DATABASE_URL")
+            token = self.instructor_token
+            if token is not None and len(token.get_secret_value()) < MIN_SECRET_CHARS:
+                raise ValueError(
+                    f"DLGRADE_INSTRUCTOR_TOKEN must be at least {MIN_SECRET_CHARS} characters"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dlgrade.db').resolve()}"

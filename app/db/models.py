@@ -1,0 +1,105 @@
+"""Tables: users (instructors and students), submissions, and the grade of each answer."""
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random public id: unguessable, so ids reveal nothing about other records."""
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is stored in UTC and always read back timezone-aware."""
+
+    # SQLite keeps no timezone, so a naive value read back is UTC by construction.
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store in UTC."""
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read back as aware UTC."""
+        if not isinstance(value, datetime):
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+
+class Role(StrEnum):
+    """What a token may do."""
+
+    INSTRUCTOR = "instructor"
+    STUDENT = "student"
+
+
+class User(Base):
+    """An instructor or a student, known by the hash of their bearer token."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Submission(Base):
+    """One graded submission, with the provenance of the grading."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_set_user", "problem_set", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    problem_set: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    total: Mapped[float] = mapped_column(Float)
+    max_total: Mapped[float] = mapped_column(Float)
+    late: Mapped[bool] = mapped_column(default=False)
+    score_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    engine_version: Mapped[str] = mapped_column(String(40))
+    problem_hash: Mapped[str] = mapped_column(String(64))
+    reference_hash: Mapped[str] = mapped_column(String(64))
+
+    fields: Mapped[list["FieldGrade"]] = relationship(
+        back_populates="submission", order_by="FieldGrade.position", cascade="all, delete-orphan"
+    )
+    user: Mapped[User] = relationship()
+
+
+class FieldGrade(Base):
+    """The stored answer to one field and how it was graded."""
+
+    __tablename__ = "field_grades"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    position: Mapped[int]
+    field: Mapped[str] = mapped_column(String(100))
+    answer: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    feedback: Mapped[str] = mapped_column(Text)
+    parsed: Mapped[str | None] = mapped_column(Text, default=None)
+
+    submission: Mapped[Submission] = relationship(back_populates="fields")

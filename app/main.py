@@ -1,0 +1,48 @@
+"""create_app(): routers, exception handlers, middleware and the lifespan of the services."""
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.config import Settings
+from app.exception_handlers import add_exception_handlers
+from app.health.endpoints import router as health_router
+from app.middleware import BodySizeLimit
+from app.problemsets.endpoints import router as problem_sets_router
+from app.services import Services, build_services
+from app.submissions.endpoints import router as submissions_router
+from app.users.bootstrap import ensure_instructor
+from app.users.endpoints import router as users_router
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("dlgrade")
+
+ServicesFactory = Callable[[Settings], Services]
+
+
+def create_app(
+    settings: Settings | None = None, *, services_factory: ServicesFactory = build_services
+) -> FastAPI:
+    """The FastAPI application; its services start with it and stop with it."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = services_factory(settings)
+        app.state.services = services
+        ensure_instructor(services)
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(title="dlgrade", version=__version__, lifespan=lifespan)
+    add_exception_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.include_router(health_router)
+    for router in (problem_sets_router, submissions_router, users_router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,1 @@
+"""Submissions: grading, storing and reading them back; grades per student."""

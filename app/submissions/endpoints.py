@@ -1,0 +1,5 @@
+"""Submission routes (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["submissions"])

@@ -1,0 +1,1 @@
+"""Instructors and students, and the bearer tokens that identify them."""

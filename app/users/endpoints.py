@@ -1,0 +1,5 @@
+"""Student-management routes (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["students"])

@@ -1,0 +1,141 @@
+"""Fixtures for the HTTP tests: the app on SQLite and on PostgreSQL, one rolled-back
+transaction per test, and tokens for an instructor and two students."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db.models import FieldGrade, Role, Submission, User
+from app.deps import get_session
+from app.main import create_app
+from app.services import Services, build_services
+from app.users.service import issue
+
+POSTGRES_URL_VARIABLE = "DLGRADE_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str | None:
+    """The test PostgreSQL server; CI must have one, elsewhere its absence skips those tests."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if url is None and os.environ.get("CI"):
+        pytest.fail(f"CI must provide a PostgreSQL server in {POSTGRES_URL_VARIABLE}")
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def services(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
+    """The service's long-lived parts, once per database backend."""
+    data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
+    url = None
+    if request.param == "postgresql":
+        url = postgres_url()
+        if url is None:
+            pytest.skip(f"no PostgreSQL server ({POSTGRES_URL_VARIABLE} is not set)")
+    built = build_services(Settings(data_dir=data_dir, database_url=url, grading_workers=2))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def connection(services: Services) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    with services.engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session inside the test's transaction; its commits become savepoints."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def app(services: Services, session: Session) -> FastAPI:
+    """The application on the shared services, with the test's session swapped in."""
+    application = create_app(services.settings)
+    application.state.services = services
+
+    def test_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = test_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    """An HTTP client for the app (no lifespan: the services are already running)."""
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@dataclass(frozen=True)
+class People:
+    """Tokens of the users every API test can act as."""
+
+    instructor: str
+    alice: str
+    bob: str
+    alice_id: str
+    bob_id: str
+
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        """The Authorization header for a token."""
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def people(session: Session) -> People:
+    """An instructor and two students, created inside the test's transaction."""
+    instructor = issue(session, name="instructor", role=Role.INSTRUCTOR)
+    alice = issue(session, name="alice", role=Role.STUDENT)
+    bob = issue(session, name="bob", role=Role.STUDENT)
+    session.commit()
+    return People(instructor.token, alice.token, bob.token, alice.user.id, bob.user.id)
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """How many rows each table holds."""
+
+    users: int
+    submissions: int
+    field_grades: int
+
+
+@pytest.fixture
+def row_counts(session: Session) -> "CountRows":
+    """A callable that counts the rows of every table, to show nothing changed."""
+    return CountRows(session)
+
+
+class CountRows:
+    """Counts rows in the test's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __call__(self) -> RowCounts:
+        count = self.session.scalar
+        return RowCounts(
+            users=count(select(func.count()).select_from(User)) or 0,
+            submissions=count(select(func.count()).select_from(Submission)) or 0,
+            field_grades=count(select(func.count()).select_from(FieldGrade)) or 0,
+        )
