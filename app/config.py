@@ -22,9 +22,16 @@ class Settings(BaseSettings):
     problems_dir: Path = DEFAULT_DIRECTORY
     instructor_token: SecretStr | None = None
     rate_limit: str = "120/minute"
+    rate_limit_storage: str = "memory://"
     grading_workers: int = Field(default=2, ge=1, le=64)
     answer_time_limit_s: float = Field(default=2.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    # `dlgrade serve`: where it listens, how many server processes, how long a stop may take.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65_535)
+    server_workers: int = Field(default=1, ge=1, le=64)
+    keep_alive_s: int = Field(default=5, ge=1, le=300)
+    shutdown_timeout_s: int = Field(default=30, ge=1, le=3600)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

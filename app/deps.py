@@ -60,3 +60,23 @@ def require_json(request: Request) -> None:
 
 
 JsonBody = Depends(require_json)
+
+
+def limit_submissions(services: ServicesDep, user: CurrentUser) -> User:
+    """The caller, counted against their submission quota (settings.rate_limit per token)."""
+    services.limiter.hit("submissions", user.id)
+    return user
+
+
+# Take `user: SubmissionQuota` instead of CurrentUser on POST .../submissions: 429 when over.
+SubmissionQuota = Annotated[User, Depends(limit_submissions)]
+
+
+def limit_previews(services: ServicesDep, user: CurrentUser) -> User:
+    """The caller, counted against a preview quota of its own, so typing spends no submission."""
+    services.limiter.hit("previews", user.id)
+    return user
+
+
+# Take `user: PreviewQuota` instead of CurrentUser on POST .../preview: 429 when over.
+PreviewQuota = Annotated[User, Depends(limit_previews)]

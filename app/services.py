@@ -11,6 +11,7 @@ from app.db.migrate import upgrade
 from app.grading.runner import FieldRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import ProblemCatalog
+from app.ratelimit import RateLimiter
 
 
 @dataclass(slots=True)
@@ -23,6 +24,7 @@ class Services:
     catalog: ProblemCatalog
     runner: FieldRunner
     grader: SubmissionGrader
+    limiter: RateLimiter
 
     def close(self) -> None:
         """Stop the grading workers and close the database pool."""
@@ -34,6 +36,8 @@ class Services:
 
 def build_services(settings: Settings, *, runner: FieldRunner | None = None) -> Services:
     """Migrate the database, load the problem sets and start the grading workers."""
+    # First, so that a bad rate-limit setting fails before any worker starts.
+    limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
     catalog = ProblemCatalog(settings.problems_dir)
@@ -48,4 +52,5 @@ def build_services(settings: Settings, *, runner: FieldRunner | None = None) -> 
         catalog=catalog,
         runner=runner,
         grader=SubmissionGrader(catalog, runner),
+        limiter=limiter,
     )

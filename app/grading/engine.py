@@ -1,7 +1,9 @@
 """Grade one answer: normalize -> parse -> compare with the reference, then with known mistakes."""
 
 import logging
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from app.grading import messages
 from app.grading.failures import ParseFailure
@@ -25,6 +27,40 @@ def grade_answer(field: GradableField, raw: object) -> FieldResult:
         # A checker bug must cost one field, not the submission; the log keeps the evidence.
         log.exception("checking field %s failed", field.id)
         return invalid(field, messages.CHECK_FAILED)
+
+
+class AnswerPreview(BaseModel):
+    """How one answer was read: as LaTeX, or why and where it could not be; never a judgement."""
+
+    field: str
+    status: Literal["parsed", "invalid"]
+    parsed: str | None = None
+    message: str | None = None
+    position: int | None = None
+
+
+def preview_answer(field: GradableField, raw: object) -> AnswerPreview:
+    """Parse one untrusted answer and show how it was understood; compares with nothing."""
+    if field.answer is None:
+        return unreadable(field, ParseFailure(messages.UPLOAD_ONLY))
+    text = normalize(raw)
+    if isinstance(text, ParseFailure):
+        return unreadable(field, text)
+    try:
+        value = field.answer.parse(text)
+        if isinstance(value, ParseFailure):
+            return unreadable(field, value)
+        return AnswerPreview(field=field.id, status="parsed", parsed=field.answer.latex(value))
+    except Exception:
+        log.exception("previewing field %s failed", field.id)
+        return unreadable(field, ParseFailure(messages.CHECK_FAILED))
+
+
+def unreadable(field: GradableField, failure: ParseFailure) -> AnswerPreview:
+    """A preview of an answer that could not be read."""
+    return AnswerPreview(
+        field=field.id, status="invalid", message=failure.message, position=failure.position
+    )
 
 
 def invalid(field: GradableField, feedback: str, parsed: str | None = None) -> FieldResult:

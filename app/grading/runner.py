@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Protocol
 
 from app.grading import messages
-from app.grading.engine import grade_answer, invalid
+from app.grading.engine import AnswerPreview, grade_answer, invalid, preview_answer, unreadable
+from app.grading.failures import ParseFailure
 from app.grading.limits import ANSWER_TIME_LIMIT_S
 from app.grading.result import FieldResult
 from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerPool
@@ -25,6 +26,12 @@ class FieldRunner(Protocol):
         """Grade the answer; never raises for anything a student can type."""
         ...
 
+    def preview(
+        self, problem_set: str, field_id: str, student: str | None, raw: object
+    ) -> AnswerPreview:
+        """Show how the answer reads, grading nothing; never raises for anything typed."""
+        ...
+
 
 class InProcessRunner:
     """Grades in the calling thread: for tests and trusted batch work."""
@@ -36,6 +43,13 @@ class InProcessRunner:
         """Grade the answer here."""
         field = self.catalog.compiled(problem_set, student).fields[field_id]
         return grade_answer(field, raw)
+
+    def preview(
+        self, problem_set: str, field_id: str, student: str | None, raw: object
+    ) -> AnswerPreview:
+        """Parse the answer here."""
+        field = self.catalog.compiled(problem_set, student).fields[field_id]
+        return preview_answer(field, raw)
 
 
 class SandboxRunner:
@@ -60,6 +74,20 @@ class SandboxRunner:
             log.exception("worker failed on %s/%s", problem_set, field_id)
             return self._invalid(problem_set, field_id, student, messages.CHECK_FAILED)
 
+    def preview(
+        self, problem_set: str, field_id: str, student: str | None, raw: object
+    ) -> AnswerPreview:
+        """Parse the answer in a worker, under the same time limit as grading."""
+        try:
+            return self.pool.call(
+                _preview_in_worker, problem_set, field_id, student, raw, timeout=self.timeout
+            )
+        except SandboxTimeout:
+            return self._unreadable(problem_set, field_id, student, messages.TOO_SLOW)
+        except SandboxError:
+            log.exception("worker failed on a preview of %s/%s", problem_set, field_id)
+            return self._unreadable(problem_set, field_id, student, messages.CHECK_FAILED)
+
     def close(self) -> None:
         """Stop the workers."""
         self.pool.close()
@@ -69,6 +97,12 @@ class SandboxRunner:
     ) -> FieldResult:
         field = self.catalog.compiled(problem_set, student).fields[field_id]
         return invalid(field, feedback)
+
+    def _unreadable(
+        self, problem_set: str, field_id: str, student: str | None, message: str
+    ) -> AnswerPreview:
+        field = self.catalog.compiled(problem_set, student).fields[field_id]
+        return unreadable(field, ParseFailure(message))
 
 
 _worker_catalog: ProblemCatalog | None = None
@@ -85,3 +119,10 @@ def _grade_in_worker(
 ) -> FieldResult:
     assert _worker_catalog is not None, "worker started without its catalog"
     return InProcessRunner(_worker_catalog).run(problem_set, field_id, student, raw)
+
+
+def _preview_in_worker(
+    problem_set: str, field_id: str, student: str | None, raw: object
+) -> AnswerPreview:
+    assert _worker_catalog is not None, "worker started without its catalog"
+    return InProcessRunner(_worker_catalog).preview(problem_set, field_id, student, raw)

@@ -1,5 +1,69 @@
-"""Submission routes (being built)."""
+"""Submission routes: submit, read back, list, and the grade book for instructors."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from app.deps import CurrentUser, Instructor, JsonBody, ServicesDep, SessionDep, SubmissionQuota
+from app.problemsets.endpoints import ProblemSetId
+from app.submissions import service
+from app.submissions.schemas import GradeBook, SubmissionCreate, SubmissionPage, SubmissionPublic
 
 router = APIRouter(tags=["submissions"])
+
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000
+# Ids are UUIDs; anything else is refused before it reaches a query.
+ID_PATTERN = r"^[0-9a-f-]{1,36}$"
+
+
+@router.post(
+    "/problem-sets/{problem_set}/submissions",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[JsonBody],
+)
+def submit(
+    problem_set: ProblemSetId,
+    body: SubmissionCreate,
+    services: ServicesDep,
+    session: SessionDep,
+    user: SubmissionQuota,
+) -> SubmissionPublic:
+    """Grade the answers (all fields or some) and store them; an unreadable answer is `invalid`."""
+    return service.submit(services, session, user, problem_set, body.answers)
+
+
+@router.get("/problem-sets/{problem_set}/submissions")
+def list_submissions(
+    problem_set: ProblemSetId,
+    services: ServicesDep,
+    session: SessionDep,
+    user: CurrentUser,
+    student: Annotated[
+        str | None, Query(pattern=ID_PATTERN, description="A student's user id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> SubmissionPage:
+    """Newest first: a student's own; an instructor's view has everyone's, `?student=` filters."""
+    return service.page(
+        services, session, user, problem_set, student=student, limit=limit, offset=offset
+    )
+
+
+@router.get("/problem-sets/{problem_set}/grades")
+def grades(
+    problem_set: ProblemSetId, services: ServicesDep, session: SessionDep, _user: Instructor
+) -> GradeBook:
+    """Per student, the submission that counts (latest or best, after late factors)."""
+    return service.grade_book(services, session, problem_set)
+
+
+@router.get("/submissions/{submission_id}")
+def read_submission(
+    submission_id: Annotated[str, Path(pattern=ID_PATTERN, description="A submission id.")],
+    session: SessionDep,
+    user: CurrentUser,
+) -> SubmissionPublic:
+    """A stored submission; students see only their own."""
+    return service.read(session, user, submission_id)

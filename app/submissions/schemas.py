@@ -1,0 +1,87 @@
+"""What the submission routes read and return."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.grading.limits import MAX_ANSWER_CHARS
+from app.grading.result import FieldResult
+from app.problemsets.schemas import AnswersBase
+
+
+class SubmissionCreate(AnswersBase):
+    """Answers to grade and store; at least one."""
+
+    answers: dict[str, str] = Field(
+        min_length=1,
+        description=f"Field id -> answer text (at most {MAX_ANSWER_CHARS} characters each).",
+    )
+
+
+class FieldGradePublic(FieldResult):
+    """How one answer was graded, and the answer as it was typed."""
+
+    answer: str
+
+
+class Provenance(BaseModel):
+    """What a grade was computed with, so that a regrade can show what changed."""
+
+    engine_version: str
+    problem_hash: str
+    reference_hash: str
+    graded_at: datetime
+
+
+class SubmissionBase(BaseModel):
+    """A stored submission's scores; `score` is `total` after any late factor."""
+
+    submission_id: str
+    problem_set: str
+    user_id: str
+    created_at: datetime
+    late: bool
+    score_factor: float
+    total: float
+    max_total: float
+    score: float
+
+
+class SubmissionSummary(SubmissionBase):
+    """One entry of a submission list."""
+
+
+class SubmissionPublic(SubmissionBase):
+    """A stored submission with the result of every answer, in the problem set's order."""
+
+    fields: list[FieldGradePublic]
+    provenance: Provenance
+
+
+class SubmissionPage(BaseModel):
+    """A page of submissions, newest first."""
+
+    items: list[SubmissionSummary]
+    limit: int
+    offset: int
+
+
+class GradePublic(BaseModel):
+    """The submission that counts for one student; nulls when they have not submitted."""
+
+    student_id: str
+    name: str
+    submission_id: str | None = None
+    score: float | None = None
+    max_total: float | None = None
+    late: bool | None = None
+    created_at: datetime | None = None
+
+
+class GradeBook(BaseModel):
+    """Every student's counting submission for one problem set."""
+
+    problem_set: str
+    counts: Literal["latest", "best"]
+    grades: list[GradePublic]

@@ -1,0 +1,102 @@
+"""What the student routes read and write; a token appears only in the answer that creates it."""
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from app.db.models import User
+
+MAX_NAME_CHARS = 200
+# Line breaks would split a name in rosters and logs; surrogates cannot be stored; bidi
+# controls would make one name display as another in an instructor's list.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def _plain_text(name: str) -> str:
+    for position, char in enumerate(name, start=1):
+        if unicodedata.category(char) in REFUSED_CATEGORIES or char in BIDI_CONTROLS:
+            raise ValueError(
+                f"the name holds a control character ({ascii(char)}) at position {position}"
+            )
+    return name
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS),
+    AfterValidator(_plain_text),
+]
+
+
+def name_problem(error: ValidationError) -> str:
+    """What is wrong with a name, in words for whoever typed it."""
+    problem = error.errors()[0]
+    if problem["type"] == "string_too_short":
+        return "the name is empty"
+    if problem["type"] == "string_too_long":
+        return f"the name is longer than {MAX_NAME_CHARS} characters"
+    return str(problem["msg"]).removeprefix("Value error, ")
+
+
+class InstructorCreate(BaseModel):
+    """An instructor created from the command line."""
+
+    name: Name
+
+
+class StudentBase(BaseModel):
+    """A student as an instructor names them."""
+
+    name: Name
+
+
+class StudentCreate(StudentBase):
+    """The body of POST /students."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StudentPublic(StudentBase):
+    """A student as an instructor sees them: never with a token."""
+
+    id: str
+    created_at: datetime
+    revoked: bool
+
+    @classmethod
+    def of(cls, user: User) -> "StudentPublic":
+        """The public view of a stored user."""
+        return cls(
+            id=user.id,
+            name=user.name,
+            created_at=user.created_at,
+            revoked=user.revoked_at is not None,
+        )
+
+
+class StudentIssued(StudentPublic):
+    """A student just created, with the only copy of their token."""
+
+    token: str
+
+    @classmethod
+    def of_new(cls, user: User, token: str) -> "StudentIssued":
+        """The view of a user just created, with their token."""
+        return cls(**StudentPublic.of(user).model_dump(), token=token)
+
+
+class StudentList(BaseModel):
+    """Every student, oldest first."""
+
+    students: list[StudentPublic]
+
+
+class StudentsImported(BaseModel):
+    """The students an import created, in roster order, each with their token."""
+
+    students: list[StudentIssued]

@@ -1,0 +1,129 @@
+"""Per-token quotas: counted per scope and caller, refused with 429 and a Retry-After in seconds."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from limits.errors import StorageError
+
+from app.config import Settings
+from app.deps import PreviewQuota, SubmissionQuota
+from app.errors import RateLimited, Unavailable
+from app.ratelimit import RateLimiter
+from app.services import Services, build_services
+from tests.conftest import CountRows, People
+
+
+def test_refuses_the_hit_after_the_limit_with_retry_after() -> None:
+    limiter = RateLimiter("3/minute")
+    for _ in range(3):
+        limiter.hit("submissions", "alice")
+    with pytest.raises(RateLimited) as caught:
+        limiter.hit("submissions", "alice")
+    assert caught.value.status == 429
+    assert 1 <= int(caught.value.headers["Retry-After"]) <= 60
+    assert "3 per 1 minute" in caught.value.detail
+
+
+def test_retry_after_counts_from_the_oldest_hit_in_the_window() -> None:
+    limiter = RateLimiter("1/hour")
+    limiter.hit("submissions", "alice")
+    with pytest.raises(RateLimited) as caught:
+        limiter.hit("submissions", "alice")
+    assert 3590 <= int(caught.value.headers["Retry-After"]) <= 3600
+
+
+def test_keys_and_scopes_are_counted_apart() -> None:
+    limiter = RateLimiter("1/minute")
+    limiter.hit("submissions", "alice")
+    limiter.hit("submissions", "bob")
+    limiter.hit("previews", "alice")
+    with pytest.raises(RateLimited):
+        limiter.hit("previews", "alice")
+
+
+@pytest.mark.parametrize(
+    ("rate", "storage"),
+    [
+        ("", "memory://"),
+        ("lots", "memory://"),
+        ("120/fortnight", "memory://"),
+        ("0/minute", "memory://"),
+        ("-1/minute", "memory://"),
+        ("1/second;100/minute", "memory://"),
+        ("120/minute", "nosuch://"),
+        ("120/minute", "async+memory://"),
+    ],
+)
+def test_refuses_settings_it_could_not_honour(rate: str, storage: str) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        RateLimiter(rate, storage=storage)
+
+
+def test_a_bad_rate_setting_stops_the_service_from_starting(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="rate limit"):
+        build_services(Settings(data_dir=tmp_path, rate_limit="often"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreachable_counter_is_unavailable_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    limiter = RateLimiter("1/minute")
+
+    def broken(*_args: object, **_kwargs: object) -> bool:
+        raise StorageError(ConnectionError("redis is down"))
+
+    monkeypatch.setattr(limiter._limiter, "hit", broken)
+    with pytest.raises(Unavailable):
+        limiter.hit("submissions", "alice")
+
+
+@pytest.fixture
+def limited(app: FastAPI, services: Services) -> TestClient:
+    """The app with a limit of two per minute, and two routes behind the two quotas."""
+    app.state.services = dataclasses.replace(services, limiter=RateLimiter("2/minute"))
+
+    @app.post("/quota/submission")
+    def submission(user: SubmissionQuota) -> dict[str, str]:
+        return {"user": user.id}
+
+    @app.post("/quota/preview")
+    def preview(user: PreviewQuota) -> dict[str, str]:
+        return {"user": user.id}
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_over_the_limit_is_429_in_the_one_error_shape(
+    limited: TestClient, people: People, row_counts: CountRows
+) -> None:
+    alice = people.auth(people.alice)
+    before = row_counts()
+    for _ in range(2):
+        assert limited.post("/quota/submission", headers=alice).json() == {"user": people.alice_id}
+    refused = limited.post("/quota/submission", headers=alice)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "RateLimited"
+    assert set(refused.json()) == {"error", "detail"}
+    assert refused.headers["Retry-After"].isdigit()
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert row_counts() == before
+
+
+def test_each_token_and_each_quota_counts_apart(limited: TestClient, people: People) -> None:
+    alice, bob = people.auth(people.alice), people.auth(people.bob)
+    for _ in range(2):
+        limited.post("/quota/submission", headers=alice)
+    assert limited.post("/quota/submission", headers=alice).status_code == 429
+    assert limited.post("/quota/submission", headers=bob).status_code == 200
+    assert limited.post("/quota/preview", headers=alice).status_code == 200
+
+
+def test_unauthenticated_calls_spend_no_quota(limited: TestClient, people: People) -> None:
+    for _ in range(5):
+        assert limited.post("/quota/submission").status_code == 401
+    stolen = {"Authorization": "Bearer not-a-token"}
+    assert limited.post("/quota/submission", headers=stolen).status_code == 401
+    alice = people.auth(people.alice)
+    assert limited.post("/quota/submission", headers=alice).status_code == 200
