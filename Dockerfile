@@ -6,4 +6,19 @@ RUN apt-get update \
 COPY . .
 # The CPU build of torch: the grader needs no CUDA libraries.
 RUN make .venv/.installed TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+# The service runs as its own user, who may write only the data directory.
+RUN useradd --system --uid 10001 --no-create-home dlgrade \
+    && mkdir -p /srv/dlgrade/data \
+    && chown dlgrade /srv/dlgrade/data
+USER dlgrade
+ENV DLGRADE_HOST=0.0.0.0 \
+    DLGRADE_PORT=8000 \
+    DLGRADE_DATA_DIR=/srv/dlgrade/data \
+    PYTHONUNBUFFERED=1
+VOLUME /srv/dlgrade/data
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['DLGRADE_PORT'] + '/healthz', timeout=4)"]
+# make passes SIGTERM on to the server, which finishes the requests in flight before it exits.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["make", "run"]

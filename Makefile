@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench bench-service clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The service on DLGRADE_HOST:DLGRADE_PORT (127.0.0.1:8000), data in DLGRADE_DATA_DIR (./data).
 run: $(STAMP)
-	$(BIN)/dlgrade problems
-	$(BIN)/dlgrade grade --problem-set eecs182-hw5 examples/eecs182-hw5.json
+	$(BIN)/dlgrade serve
 
 test: lint typecheck unit
 
@@ -33,6 +33,9 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.grading
+
+bench-service: $(STAMP)
+	$(BIN)/python -m benchmarks.service
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,4 @@
-"""The `dlgrade` command: list problem sets and grade answer files without a server."""
+"""The `dlgrade` command: run the service, add an instructor, list problem sets, grade files."""
 
 import argparse
 import json
@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from app.config import Settings
 from app.errors import DomainError
 from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
 from app.problemsets.loader import ProblemFileError
+from app.server import serve
 from app.untrusted import shown
+from app.users.service import create_instructor
 
 MAX_FILE_BYTES = 1_000_000
 EXIT_BAD_INPUT = 2
@@ -27,23 +32,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        catalog = ProblemCatalog(args.problems)
-        if args.command == "problems":
-            _list_problem_sets(catalog)
+        if args.command == "serve":
+            serve(_settings(args))
+        elif args.command == "create-instructor":
+            _create_instructor(args)
         else:
-            _grade(catalog, args)
+            _offline(args)
     except (CliError, DomainError, ProblemFileError) as exc:
         print(f"dlgrade: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0
 
 
+def _offline(args: argparse.Namespace) -> None:
+    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
+    if args.command == "problems":
+        _list_problem_sets(catalog)
+    else:
+        _grade(catalog, args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlgrade", description=__doc__)
     parser.add_argument(
-        "--problems", type=Path, default=DEFAULT_DIRECTORY, help="problem-set directory"
+        "--problems",
+        type=Path,
+        help="problem-set directory for problems and grade (the service reads "
+        "DLGRADE_PROBLEMS_DIR)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "serve", help="run the HTTP service; settings from DLGRADE_* environment variables"
+    )
+    instructor = commands.add_parser(
+        "create-instructor", help="add an instructor and print their token (shown only once)"
+    )
+    instructor.add_argument("name", help="the instructor's name")
     commands.add_parser("problems", help="list the problem sets")
     grade = commands.add_parser("grade", help='grade a JSON file {"answers": {field: text}}')
     grade.add_argument("--problem-set", required=True, help="problem-set id, e.g. dl-ex1")
@@ -53,6 +77,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("file", help="answers file, or - for standard input")
     return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The service settings from the environment; --problems would not reach the server."""
+    if args.problems is not None:
+        raise CliError(f"{args.command} reads the problem directory from DLGRADE_PROBLEMS_DIR")
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise CliError(f"the DLGRADE_* settings are not valid: {exc}") from None
+
+
+def _create_instructor(args: argparse.Namespace) -> None:
+    token = create_instructor(_settings(args), args.name)
+    # The token alone on stdout, so that a script can capture it; the note goes to stderr.
+    print(token)
+    print(
+        f"dlgrade: instructor {shown(args.name)} created; the token above is shown only once",
+        file=sys.stderr,
+    )
 
 
 def _list_problem_sets(catalog: ProblemCatalog) -> None:

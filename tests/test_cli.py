@@ -1,11 +1,17 @@
-"""The dlgrade command: lists, grades (exit 0 whatever the score), refuses bad input (exit 2)."""
+"""The dlgrade command: lists, grades (exit 0 whatever the score), refuses bad input (exit 2),
+adds instructors; `serve` itself is tested in tests/test_server.py."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from app.cli import main
+from app.db.models import Role
+from app.users.service import authenticate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -139,3 +145,55 @@ def test_unknown_ids_are_shown_escaped_and_short(
     assert status == 2 and "Unknown field ids" in err
     assert err.isascii() and err.rstrip("\n").isprintable()
     assert len(err) < 1000
+
+
+@pytest.fixture
+def service_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """DLGRADE_* settings for the service commands, with the data in a temp directory."""
+    for name in list(os.environ):
+        if name.startswith("DLGRADE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DLGRADE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_create_instructor_prints_a_working_token_once(
+    service_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["create-instructor", "Grace Hopper"], capsys)
+    assert status == 0
+    token = out.strip()
+    assert len(out.splitlines()) == 1 and len(token) >= 40
+    assert "shown only once" in err and token not in err
+    engine = create_engine(f"sqlite:///{service_env / 'dlgrade.db'}")
+    with Session(engine) as session:
+        user = authenticate(session, f"Bearer {token}")
+        assert (user.name, user.role) == ("Grace Hopper", Role.INSTRUCTOR.value)
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "message"),
+    [
+        (["create-instructor", "line\nbreak"], {}, "cannot be used"),
+        (["create-instructor", "   "], {}, "cannot be used"),
+        (["create-instructor", "ada"], {"DLGRADE_PORT": "eighty"}, "DLGRADE_* settings"),
+        (["serve"], {"DLGRADE_PORT": "99999"}, "DLGRADE_* settings"),
+        (["serve"], {"DLGRADE_ENVIRONMENT": "production"}, "DLGRADE_DATABASE_URL"),
+        (["--problems", "problems", "serve"], {}, "DLGRADE_PROBLEMS_DIR"),
+    ],
+)
+def test_service_commands_refuse_bad_input_with_exit_2(
+    service_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    environment: dict[str, str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    status, out, err = run(argv, capsys)
+    assert (status, out) == (2, "")
+    assert message in err
+    assert not (service_env / "dlgrade.db").exists()

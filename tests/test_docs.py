@@ -4,10 +4,13 @@ example works as pasted."""
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from app.cli import main
+from app.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -59,3 +62,58 @@ def test_the_grading_example_works_as_pasted(
         "q2.total": "correct",
         "q3.c": "correct",
     }
+
+
+def test_make_run_serves_the_api() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^run: .*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert recipe is not None
+    assert [line.strip() for line in recipe.group(1).splitlines()] == ["$(BIN)/dlgrade serve"]
+
+
+def dockerfile_env() -> dict[str, str]:
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    env = re.search(r"^ENV (.*)$", dockerfile, flags=re.MULTILINE)
+    assert env is not None
+    return dict(pair.split("=", 1) for pair in env.group(1).split())
+
+
+def test_the_container_serves_on_all_interfaces_as_a_plain_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    env = dockerfile_env()
+    assert env["DLGRADE_HOST"] == "0.0.0.0"
+    volume = re.search(r"^VOLUME (.*)$", dockerfile, flags=re.MULTILINE)
+    assert volume is not None and volume.group(1) == env["DLGRADE_DATA_DIR"]
+    user = re.search(r"^USER (.*)$", dockerfile, flags=re.MULTILINE)
+    assert user is not None and user.group(1) not in {"root", "0"}
+    health = re.search(r"^HEALTHCHECK .*\n\s+CMD (\[.*\])$", dockerfile, flags=re.MULTILINE)
+    assert health is not None
+    probe = json.loads(health.group(1))
+    assert probe[:2] == ["python", "-c"] and "/healthz" in probe[2]
+
+
+def compose_service() -> dict[str, Any]:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    service: dict[str, Any] = compose["services"]["dlgrade"]
+    return service
+
+
+def test_compose_runs_production_on_postgresql_with_a_required_token() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    env = compose_service()["environment"]
+    assert env["DLGRADE_ENVIRONMENT"] == "production"
+    assert env["DLGRADE_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert "@postgres:5432/" in env["DLGRADE_DATABASE_URL"]
+    assert re.fullmatch(r"\$\{DLGRADE_INSTRUCTOR_TOKEN:\?.+\}", env["DLGRADE_INSTRUCTOR_TOKEN"])
+    postgres = compose["services"]["postgres"]
+    assert postgres["image"] == "postgres:15" and "healthcheck" in postgres
+    assert compose_service()["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_every_setting_the_docs_name_exists() -> None:
+    named = set(re.findall(r"\bDLGRADE_[A-Z_]+[A-Z]\b", README))
+    named |= set(dockerfile_env()) | set(compose_service()["environment"])
+    named = {name for name in named if name.startswith("DLGRADE_")}
+    named -= {"DLGRADE_TEST_POSTGRES_URL"}
+    fields = {f"DLGRADE_{name.upper()}" for name in Settings.model_fields}
+    assert named and named <= fields, named - fields

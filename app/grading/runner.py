@@ -4,6 +4,7 @@ The FieldRunner protocol is the seam for scale-out: a queue-backed runner fits b
 """
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +27,12 @@ class FieldRunner(Protocol):
         """Grade the answer; never raises for anything a student can type."""
         ...
 
+    def run_all(
+        self, problem_set: str, student: str | None, answers: Sequence[tuple[str, object]]
+    ) -> list[FieldResult]:
+        """Grade several answers of one submission, in order."""
+        ...
+
     def preview(
         self, problem_set: str, field_id: str, student: str | None, raw: object
     ) -> AnswerPreview:
@@ -43,6 +50,12 @@ class InProcessRunner:
         """Grade the answer here."""
         field = self.catalog.compiled(problem_set, student).fields[field_id]
         return grade_answer(field, raw)
+
+    def run_all(
+        self, problem_set: str, student: str | None, answers: Sequence[tuple[str, object]]
+    ) -> list[FieldResult]:
+        """Grade the answers here, one after the other."""
+        return [self.run(problem_set, field_id, student, raw) for field_id, raw in answers]
 
     def preview(
         self, problem_set: str, field_id: str, student: str | None, raw: object
@@ -73,6 +86,20 @@ class SandboxRunner:
         except SandboxError:
             log.exception("worker failed on %s/%s", problem_set, field_id)
             return self._invalid(problem_set, field_id, student, messages.CHECK_FAILED)
+
+    def run_all(
+        self, problem_set: str, student: str | None, answers: Sequence[tuple[str, object]]
+    ) -> list[FieldResult]:
+        """Grade a submission in one worker call; if it overruns, answer by answer."""
+        # A whole submission normally takes milliseconds, so it gets one answer's time limit.
+        # Only when that is exceeded (or a worker dies) is each answer graded under its own
+        # limit, so that one hostile answer costs its own field and nothing else.
+        try:
+            return self.pool.call(
+                _grade_all_in_worker, problem_set, student, list(answers), timeout=self.timeout
+            )
+        except SandboxError:
+            return [self.run(problem_set, field_id, student, raw) for field_id, raw in answers]
 
     def preview(
         self, problem_set: str, field_id: str, student: str | None, raw: object
@@ -119,6 +146,13 @@ def _grade_in_worker(
 ) -> FieldResult:
     assert _worker_catalog is not None, "worker started without its catalog"
     return InProcessRunner(_worker_catalog).run(problem_set, field_id, student, raw)
+
+
+def _grade_all_in_worker(
+    problem_set: str, student: str | None, answers: list[tuple[str, object]]
+) -> list[FieldResult]:
+    assert _worker_catalog is not None, "worker started without its catalog"
+    return InProcessRunner(_worker_catalog).run_all(problem_set, student, answers)
 
 
 def _preview_in_worker(

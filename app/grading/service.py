@@ -24,11 +24,10 @@ class SubmissionGrader:
         """Grade the answers given (all fields or some), in the problem set's field order."""
         compiled = self.catalog.compiled(problem_set, student)
         check_answers(compiled, answers)
-        results = [
-            self.runner.run(problem_set, field_id, student, answers[field_id])
-            for field_id in compiled.fields
-            if field_id in answers
+        ordered = [
+            (field_id, answers[field_id]) for field_id in compiled.fields if field_id in answers
         ]
+        results = self.runner.run_all(problem_set, student, ordered)
         return SubmissionResult(
             problem_set=problem_set,
             total=round(sum(result.score for result in results), 6),

@@ -118,3 +118,44 @@ def test_sandboxed_and_in_process_results_agree(runner: SandboxRunner) -> None:
             assert runner.run(problem_set, field, None, answer) == in_process.run(
                 problem_set, field, None, answer
             )
+
+
+ANSWERS = [
+    ("q1.a", "m x 10"),
+    ("q2.layer1", "2700"),
+    ("q3.c", r"\gamma \frac{\partial f}{\partial y_i}"),
+]
+
+
+def test_a_submission_is_graded_in_one_call_like_field_by_field(runner: SandboxRunner) -> None:
+    together = runner.run_all("dl-ex1", None, ANSWERS)
+    one_by_one = [runner.run("dl-ex1", field, None, raw) for field, raw in ANSWERS]
+    assert together == one_by_one
+    assert [result.field for result in together] == [field for field, _ in ANSWERS]
+
+
+class BatchTimesOut:
+    """The real pool, except that a whole-submission call overruns."""
+
+    def __init__(self, pool: object) -> None:
+        self.pool = pool
+        self.single_calls = 0
+
+    def call(self, function: object, *args: object, **kwargs: object) -> object:
+        if getattr(function, "__name__", "") == "_grade_all_in_worker":
+            raise SandboxTimeout("slow")
+        self.single_calls += 1
+        return self.pool.call(function, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_overrunning_submission_is_regraded_answer_by_answer(
+    runner: SandboxRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = [runner.run("dl-ex1", field, None, raw) for field, raw in ANSWERS]
+    stand_in = BatchTimesOut(runner.pool)
+    monkeypatch.setattr(runner, "pool", stand_in)
+    assert runner.run_all("dl-ex1", None, ANSWERS) == expected
+    assert stand_in.single_calls == len(ANSWERS)

@@ -1,0 +1,274 @@
+"""Submissions per second through HTTP: a real server in its own process, concurrent clients.
+
+Starts `dlgrade serve` on a free loopback port with a fresh data directory (SQLite, or the
+database of --database-url), creates students through the API, then keeps --concurrency
+requests in flight with httpx.AsyncClient, each a full dl-ex1 Q1-Q3 answer set (17 answers)
+from one of the students. Prints throughput, p50/p99 latency, errors, and whether every
+submission that got 201 is in the database. The server is stopped with SIGTERM at the end.
+
+Run with `make bench-service` (python -m benchmarks.service). Figures are printed, never
+asserted: the machine is shared and noisy, and the clients share its cores with the server.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, select
+
+from app.db.models import FieldGrade, Submission
+from benchmarks.submissions import DL_EX1_CORRECT
+
+HOST = "127.0.0.1"
+PROBLEM_SET = "dl-ex1"
+START_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Run:
+    """What one timed phase saw, and the CPU seconds each side spent on it."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+def main() -> None:
+    """Start a server, drive it, print the figures, stop it."""
+    options = _options()
+    with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as data_dir:
+        port = _free_port()
+        token = secrets.token_urlsafe(32)
+        server = _start_server(options, Path(data_dir), port, token)
+        try:
+            _wait_until_up(server, port)
+            warmup, run = asyncio.run(_drive(options, f"http://{HOST}:{port}", token, server.pid))
+        finally:
+            status = _stop(server)
+        url = options.database_url or f"sqlite:///{Path(data_dir) / 'dlgrade.db'}"
+        stored, stored_fields = _count_stored(url)
+    _print(options, run, warmup, stored, stored_fields, status)
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--submissions", type=int, default=2000, help="timed submissions")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed submissions first")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests kept in flight")
+    parser.add_argument("--students", type=int, default=100, help="students submitting")
+    parser.add_argument("--server-workers", type=int, default=1, help="DLGRADE_SERVER_WORKERS")
+    parser.add_argument("--grading-workers", type=int, default=2, help="DLGRADE_GRADING_WORKERS")
+    parser.add_argument("--database-url", help="an empty database instead of SQLite")
+    return parser.parse_args()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _start_server(
+    options: argparse.Namespace, data_dir: Path, port: int, token: str
+) -> subprocess.Popen[bytes]:
+    """`dlgrade serve` in its own process, with its log in the data directory."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DLGRADE_")}
+    env |= {
+        "DLGRADE_HOST": HOST,
+        "DLGRADE_PORT": str(port),
+        "DLGRADE_DATA_DIR": str(data_dir),
+        "DLGRADE_INSTRUCTOR_TOKEN": token,
+        "DLGRADE_SERVER_WORKERS": str(options.server_workers),
+        "DLGRADE_GRADING_WORKERS": str(options.grading_workers),
+    }
+    if options.database_url:
+        env["DLGRADE_DATABASE_URL"] = options.database_url
+    log = (data_dir / "server.log").open("wb")
+    command = [sys.executable, "-m", "app.cli", "serve"]
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with status {server.returncode} at start")
+        try:
+            if httpx.get(f"http://{HOST}:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within {START_TIMEOUT_S:.0f} s")
+
+
+async def _drive(
+    options: argparse.Namespace, base_url: str, token: str, server: int
+) -> tuple[Run, Run]:
+    """Create the students, warm up, then the timed run."""
+    limits = httpx.Limits(
+        max_connections=options.concurrency, max_keepalive_connections=options.concurrency
+    )
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        students = await _create_students(client, token, options.students)
+        warmup = await _submit_all(client, students, options.warmup, options.concurrency)
+        before = _cpu_seconds(server)
+        run = await _submit_all(client, students, options.submissions, options.concurrency)
+        after = _cpu_seconds(server)
+    run.cpu = {side: after[side] - before.get(side, 0.0) for side in after}
+    return warmup, run
+
+
+async def _create_students(client: httpx.AsyncClient, token: str, count: int) -> list[str]:
+    roster = "name\n" + "".join(f"bench-student-{index:04d}\n" for index in range(count))
+    response = await client.post(
+        "/api/v1/students/import",
+        content=roster.encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+    )
+    response.raise_for_status()
+    return [student["token"] for student in response.json()["students"]]
+
+
+async def _submit_all(
+    client: httpx.AsyncClient, students: list[str], count: int, concurrency: int
+) -> Run:
+    """`count` submissions, `concurrency` at a time, students taking turns."""
+    body = json.dumps({"answers": DL_EX1_CORRECT}).encode()
+    url = f"/api/v1/problem-sets/{PROBLEM_SET}/submissions"
+    pending = iter(range(count))
+    run = Run()
+
+    async def client_loop() -> None:
+        for index in pending:
+            headers = {
+                "Authorization": f"Bearer {students[index % len(students)]}",
+                "Content-Type": "application/json",
+            }
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                run.failures[type(exc).__name__] += 1
+                continue
+            run.latencies.append(time.perf_counter() - started)
+            run.statuses[response.status_code] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+def _cpu_seconds(server: int) -> dict[str, float]:
+    """CPU seconds so far: this client, the server processes, and the grading workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The fields after the command name, which may itself hold spaces and parentheses.
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    spent = {"client": time.process_time(), "server": used.get(server, 0.0), "grading": 0.0}
+    for pid in used:
+        if pid != server and _descends(pid, server, parents):
+            spent["grading" if _is_grader(pid) else "server"] += used[pid]
+    return spent
+
+
+def _is_grader(pid: int) -> bool:
+    """Grading workers are forked by multiprocessing's fork server and keep its command line."""
+    try:
+        return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid > 1:
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _stop(server: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, as an orchestrator would; the exit status."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        return server.wait()
+
+
+def _count_stored(url: str) -> tuple[int, int]:
+    """Submissions to the benchmark's problem set, and their field grades, in the database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            ours = select(Submission.id).where(Submission.problem_set == PROBLEM_SET)
+            submissions = connection.scalar(select(func.count()).select_from(ours.subquery()))
+            fields = connection.scalar(
+                select(func.count())
+                .select_from(FieldGrade)
+                .where(FieldGrade.submission_id.in_(ours))
+            )
+    finally:
+        engine.dispose()
+    return submissions or 0, fields or 0
+
+
+def _print(
+    options: argparse.Namespace, run: Run, warmup: Run, stored: int, fields: int, status: int
+) -> None:
+    created = run.statuses[201] + warmup.statuses[201]
+    errors = run.failures.total() + sum(n for code, n in run.statuses.items() if code != 201)
+    print(
+        f"dl-ex1 Q1-Q3 full submissions ({len(DL_EX1_CORRECT)} answers) over HTTP: "
+        f"{options.server_workers} server process(es), {options.grading_workers} grading "
+        f"workers each, {options.concurrency} in flight, {options.students} students"
+    )
+    print(f"  throughput    {len(run.latencies) / run.elapsed:8.1f} submissions/s")
+    if len(run.latencies) >= 2:
+        percentiles = statistics.quantiles(run.latencies, n=100)
+        print(f"  latency p50   {statistics.median(run.latencies) * 1000:8.1f} ms")
+        print(f"  latency p99   {percentiles[98] * 1000:8.1f} ms")
+    print(f"  errors        {errors:8d}   statuses {dict(run.statuses)} {dict(run.failures)}")
+    expected_fields = created * len(DL_EX1_CORRECT)
+    complete = stored == created and fields == expected_fields
+    print(
+        f"  stored        {stored:8d}   of {created} created (with warm-up), "
+        f"{fields} field grades of {expected_fields}: {'all' if complete else 'MISMATCH'}"
+    )
+    print(f"  server exit   {status:8d}   after SIGTERM")
+    count = max(1, len(run.latencies))
+    spent = ", ".join(f"{side} {seconds / count * 1000:.1f}" for side, seconds in run.cpu.items())
+    print(f"  CPU ms per submission: {spent}")
+
+
+if __name__ == "__main__":
+    main()
