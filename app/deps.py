@@ -80,3 +80,13 @@ def limit_previews(services: ServicesDep, user: CurrentUser) -> User:
 
 # Take `user: PreviewQuota` instead of CurrentUser on POST .../preview: 429 when over.
 PreviewQuota = Annotated[User, Depends(limit_previews)]
+
+
+def limit_checkpoints(services: ServicesDep, user: CurrentUser) -> User:
+    """The caller, counted against a checkpoint-upload quota at the submission rate."""
+    services.limiter.hit("checkpoints", user.id)
+    return user
+
+
+# Take `user: CheckpointQuota` on POST .../checkpoints: 429 when over.
+CheckpointQuota = Annotated[User, Depends(limit_checkpoints)]

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
+from app.checkpoints.endpoints import CHECKPOINT_UPLOAD_PATH, MULTIPART_OVERHEAD_BYTES
+from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
 from app.health.endpoints import router as health_router
@@ -34,6 +36,7 @@ def create_app(
         services = services_factory(settings)
         app.state.services = services
         ensure_instructor(services)
+        services.start()
         try:
             yield
         finally:
@@ -41,8 +44,13 @@ def create_app(
 
     app = FastAPI(title="dlgrade", version=__version__, lifespan=lifespan)
     add_exception_handlers(app)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    upload_limit = settings.max_checkpoint_bytes + MULTIPART_OVERHEAD_BYTES
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        routes=[(f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit)],
+    )
     app.include_router(health_router)
-    for router in (problem_sets_router, submissions_router, users_router):
+    for router in (problem_sets_router, submissions_router, users_router, checkpoints_router):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -1,15 +1,23 @@
-"""What a running service holds: settings, database, problem sets, graders. Built once."""
+"""What a running service holds: settings, database, problem sets, graders, jobs. Built once."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.checkpoints.service import checkpoint_kind
+from app.checkpoints.worker import prepare
 from app.config import Settings
-from app.db.engine import create_db_engine, session_factory
+from app.db.engine import create_db_engine, session_factory, transaction
 from app.db.migrate import upgrade
 from app.grading.runner import FieldRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
+from app.jobs import service as jobs_service
+from app.jobs.inprocess import InProcessBackend
+from app.jobs.protocol import JobBackend, JobKind
 from app.problemsets.catalog import ProblemCatalog
 from app.ratelimit import RateLimiter
 
@@ -25,16 +33,26 @@ class Services:
     runner: FieldRunner
     grader: SubmissionGrader
     limiter: RateLimiter
+    jobs: JobBackend
+    job_kinds: Mapping[str, JobKind]
+
+    def start(self) -> None:
+        """Queue again the jobs a stopped service left queued or running (or fail them)."""
+        for job_id in jobs_service.resume(partial(transaction, self.sessions), self.job_kinds):
+            self.jobs.submit(job_id)
 
     def close(self) -> None:
-        """Stop the grading workers and close the database pool."""
+        """Stop the job workers and the grading workers, and close the database pool."""
+        self.jobs.close()
         close = getattr(self.runner, "close", None)
         if close is not None:
             close()
         self.engine.dispose()
 
 
-def build_services(settings: Settings, *, runner: FieldRunner | None = None) -> Services:
+def build_services(
+    settings: Settings, *, runner: FieldRunner | None = None, jobs: JobBackend | None = None
+) -> Services:
     """Migrate the database, load the problem sets and start the grading workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
@@ -45,12 +63,39 @@ def build_services(settings: Settings, *, runner: FieldRunner | None = None) -> 
         runner = SandboxRunner(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
         )
+    sessions = session_factory(engine)
+    kinds = {kind.name: kind for kind in [checkpoint_kind(catalog)]}
+    if jobs is None:
+        jobs = InProcessBackend(
+            partial(transaction, sessions),
+            kinds,
+            workers=settings.evaluation_workers,
+            timeout_s=settings.evaluation_timeout_s,
+            memory_limit_bytes=evaluation_memory_limit(settings),
+            initializer=partial(prepare, str(settings.dataset_dir.resolve())),
+        )
     return Services(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         catalog=catalog,
         runner=runner,
         grader=SubmissionGrader(catalog, runner),
         limiter=limiter,
+        jobs=jobs,
+        job_kinds=kinds,
     )
+
+
+NO_LIMIT_BYTES = 1 << 62
+
+
+def evaluation_memory_limit(settings: Settings) -> int:
+    """The evaluation workers' address-space limit; none where CUDA may be used."""
+    # The CUDA driver reserves tens of GB of virtual address space when it starts, so an
+    # address-space limit would stop every GPU evaluation; there the time limit still holds.
+    # Whether CUDA is there is told by its device node: this process never imports torch.
+    may_use_cuda = settings.device == "cuda" or (
+        settings.device == "auto" and Path("/dev/nvidiactl").exists()
+    )
+    return NO_LIMIT_BYTES if may_use_cuda else settings.evaluation_memory_bytes

@@ -4,6 +4,7 @@ transaction per test, and tokens for an instructor and two students."""
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -19,6 +20,8 @@ from app.services import Services, build_services
 from app.users.service import issue
 
 POSTGRES_URL_VARIABLE = "DLGRADE_TEST_POSTGRES_URL"
+# The official Fashion-MNIST files, beside the repository (as in CI).
+FASHION_MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-mnist"
 
 
 def postgres_url() -> str | None:
@@ -40,7 +43,10 @@ def services(
         url = postgres_url()
         if url is None:
             pytest.skip(f"no PostgreSQL server ({POSTGRES_URL_VARIABLE} is not set)")
-    built = build_services(Settings(data_dir=data_dir, database_url=url, grading_workers=2))
+    settings = Settings(
+        data_dir=data_dir, database_url=url, grading_workers=2, dataset_dir=FASHION_MNIST_DIR
+    )
+    built = build_services(settings)
     yield built
     built.close()
 

@@ -1,11 +1,11 @@
-"""Tables: users (instructors and students), submissions, and the grade of each answer."""
+"""Tables: users (instructors and students), submissions, the grade of each answer, and jobs."""
 
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -103,3 +103,35 @@ class FieldGrade(Base):
     parsed: Mapped[str | None] = mapped_column(Text, default=None)
 
     submission: Mapped[Submission] = relationship(back_populates="fields")
+
+
+class JobStatus(StrEnum):
+    """Where a background job stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """A background job (e.g. a checkpoint evaluation): its inputs, state, and outcome."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(50))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    problem_set: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -122,12 +122,38 @@ class ExpressionSpec(Strict):
     atol: float = Field(default=1e-9, ge=0.0)
 
 
+class CheckpointRequires(Strict):
+    """What the model must show: true requires it, false forbids it, absent does not check."""
+
+    batchnorm: bool | None = None
+    dropout: bool | None = None
+
+
+CheckpointNote = Literal["weight_decay_not_visible"]
+
+
 class CheckpointSpec(Strict):
     """A trained-model upload, graded by re-evaluation rather than from text."""
 
     type: Literal["checkpoint"]
     dataset: str
     claims: list[str] = []
+    # Test accuracy earning full credit, and at or below which no credit is left.
+    threshold: float = Field(default=0.88, gt=0.0, le=1.0)
+    floor: float = Field(default=0.5, ge=0.0, lt=1.0)
+    # How far a claimed accuracy may be from the measured one, as a fraction (0.005: 0.5 points).
+    tolerance: float = Field(default=0.005, ge=0.0, le=1.0)
+    # Train accuracy is often reported as a running average in train mode (dropout on, weights
+    # still moving), so it is held to a looser tolerance than test accuracy.
+    train_tolerance: float = Field(default=0.02, ge=0.0, le=1.0)
+    requires: CheckpointRequires = CheckpointRequires()
+    notes: list[CheckpointNote] = []
+
+    @model_validator(mode="after")
+    def _floor_below_threshold(self) -> "CheckpointSpec":
+        if self.floor >= self.threshold:
+            raise ValueError("floor must be below threshold")
+        return self
 
 
 AnswerSpec = Annotated[

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.db.models import Role, Submission, User
+from app.db.models import FieldGrade, Job, Role, Submission, User
 
 
 def add(session: Session, submission: Submission) -> Submission:
@@ -39,14 +39,15 @@ def page(
 def counting(
     session: Session, problem_set: str, *, best: bool
 ) -> Sequence[tuple[User, Submission | None]]:
-    """Every student with the submission that counts (best score or latest), or None."""
+    """Every student with the answers submission that counts (best score or latest), or None;
+    submissions that record an evaluated checkpoint count per field (`checkpoint_grades`)."""
     score = Submission.total * Submission.score_factor
     latest = (Submission.created_at.desc(), Submission.id.desc())
     order = (score.desc(), *latest) if best else latest
     rank = func.row_number().over(partition_by=Submission.user_id, order_by=order)
     ranked = (
         select(Submission.id, Submission.user_id, rank.label("rank"))
-        .where(Submission.problem_set == problem_set)
+        .where(Submission.problem_set == problem_set, Submission.id.not_in(_checkpoint_ids()))
         .subquery()
     )
     query = (
@@ -57,3 +58,29 @@ def counting(
         .order_by(User.name, User.id)
     )
     return [(user, submission) for user, submission in session.execute(query)]
+
+
+def checkpoint_grades(
+    session: Session, problem_set: str, *, best: bool
+) -> Sequence[tuple[str, str, float]]:
+    """(student id, field, score after the late factor) of the evaluated checkpoint that counts
+    for each model-upload field: the best or the latest upload of that field."""
+    score = FieldGrade.score * Submission.score_factor
+    latest = (Submission.created_at.desc(), Submission.id.desc())
+    order = (score.desc(), *latest) if best else latest
+    rank = func.row_number().over(
+        partition_by=(Submission.user_id, FieldGrade.field), order_by=order
+    )
+    ranked = (
+        select(Submission.user_id, FieldGrade.field, score.label("score"), rank.label("rank"))
+        .join(FieldGrade, FieldGrade.submission_id == Submission.id)
+        .where(Submission.problem_set == problem_set, Submission.id.in_(_checkpoint_ids()))
+        .subquery()
+    )
+    query = select(ranked.c.user_id, ranked.c.field, ranked.c.score).where(ranked.c.rank == 1)
+    return [(user_id, field, float(value)) for user_id, field, value in session.execute(query)]
+
+
+def _checkpoint_ids() -> Select[str | None]:
+    """Ids of the submissions that record an evaluated checkpoint."""
+    return select(Job.submission_id).where(Job.submission_id.is_not(None))

@@ -68,12 +68,18 @@ class SubmissionPage(BaseModel):
 
 
 class GradePublic(BaseModel):
-    """The submission that counts for one student; nulls when they have not submitted."""
+    """What counts for one student: the answers submission that counts, plus per model-upload
+    field the evaluated checkpoint that counts; nulls when they have submitted nothing."""
 
     student_id: str
     name: str
     submission_id: str | None = None
-    score: float | None = None
+    score: float | None = Field(
+        default=None, description="The answers submission's score plus every checkpoint's."
+    )
+    checkpoints: dict[str, float] = Field(
+        default={}, description="Model-upload field -> the score of the checkpoint that counts."
+    )
     max_total: float | None = None
     late: bool | None = None
     created_at: datetime | None = None

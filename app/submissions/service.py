@@ -88,11 +88,19 @@ def page(
 def grade_book(services: Services, session: Session, problem_set: str) -> GradeBook:
     """Per student, the submission that counts under the problem set's policy."""
     rules = services.catalog.definition(problem_set).policy
-    rows = repository.counting(session, problem_set, best=policy.counts_best(rules))
+    best = policy.counts_best(rules)
+    rows = repository.counting(session, problem_set, best=best)
+    checkpoints: dict[str, dict[str, float]] = {}
+    for student_id, field, score in repository.checkpoint_grades(session, problem_set, best=best):
+        checkpoints.setdefault(student_id, {})[field] = round(score, 6)
+    max_total = services.catalog.compiled(problem_set).max_total
     return GradeBook(
         problem_set=problem_set,
         counts=rules.score,
-        grades=[_grade(student, submission) for student, submission in rows],
+        grades=[
+            _grade(student, submission, checkpoints.get(student.id, {}), max_total)
+            for student, submission in rows
+        ],
     )
 
 
@@ -160,14 +168,27 @@ def _public(submission: Submission) -> SubmissionPublic:
     )
 
 
-def _grade(student: User, submission: Submission | None) -> GradePublic:
+def _grade(
+    student: User, submission: Submission | None, checkpoints: dict[str, float], max_total: float
+) -> GradePublic:
+    # Text answers to model-upload fields score 0, so adding the checkpoints counts none twice.
+    uploads = round(sum(checkpoints.values()), 6)
     if submission is None:
-        return GradePublic(student_id=student.id, name=student.name)
+        if not checkpoints:
+            return GradePublic(student_id=student.id, name=student.name)
+        return GradePublic(
+            student_id=student.id,
+            name=student.name,
+            score=uploads,
+            checkpoints=checkpoints,
+            max_total=max_total,
+        )
     return GradePublic(
         student_id=student.id,
         name=student.name,
         submission_id=submission.id,
-        score=policy.final_score(submission.total, submission.score_factor),
+        score=round(policy.final_score(submission.total, submission.score_factor) + uploads, 6),
+        checkpoints=checkpoints,
         max_total=submission.max_total,
         late=submission.late,
         created_at=submission.created_at,

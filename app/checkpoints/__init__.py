@@ -1,0 +1,1 @@
+"""Grading uploaded LeNet-5 checkpoints by re-evaluating them on Fashion-MNIST."""

@@ -1,0 +1,56 @@
+"""Checkpoint routes: upload a trained model for evaluation, and follow the job it starts."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
+
+from app.checkpoints import service
+from app.checkpoints.schemas import CheckpointCreate, JobAccepted, JobPublic
+from app.deps import CheckpointQuota, CurrentUser, ServicesDep, SessionDep
+from app.errors import UnsupportedMediaType
+from app.problemsets.endpoints import ProblemSetId
+
+router = APIRouter(tags=["checkpoints"])
+
+CHECKPOINT_UPLOAD_PATH = r"/problem-sets/[^/]+/checkpoints"
+"""The upload route, as a pattern for the body-size limit (which is the model size limit)."""
+MULTIPART_OVERHEAD_BYTES = 64_000
+"""Room in an upload's body for the form fields and multipart boundaries besides the file."""
+ID_PATTERN = r"^[0-9a-f-]{1,36}$"
+
+
+def require_multipart(request: Request) -> None:
+    """Refuse a body that is not multipart/form-data, before FastAPI tries to read a form."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        raise UnsupportedMediaType(
+            "Send the model and its details as multipart/form-data "
+            "(curl -F file=@model.safetensors -F field=q4.baseline ...)."
+        )
+
+
+@router.post(
+    "/problem-sets/{problem_set}/checkpoints",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_multipart)],
+)
+def upload_checkpoint(
+    problem_set: ProblemSetId,
+    form: Annotated[CheckpointCreate, Form()],
+    file: Annotated[UploadFile, File(description="A state_dict: .safetensors, .pt or .pth.")],
+    services: ServicesDep,
+    session: SessionDep,
+    user: CheckpointQuota,
+) -> JobAccepted:
+    """Store a trained model and queue its evaluation on Fashion-MNIST; poll the job it names."""
+    return service.upload(services, session, user, problem_set, form, file.file, file.filename)
+
+
+@router.get("/jobs/{job_id}")
+def read_job(
+    job_id: Annotated[str, Path(pattern=ID_PATTERN, description="A job id.")],
+    session: SessionDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Where a job stands: queued, running, done (with its result) or failed (with why)."""
+    return service.read_job(session, user, job_id)

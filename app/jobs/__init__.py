@@ -1,0 +1,1 @@
+"""Background jobs: state in the database, run by a swappable JobBackend."""

@@ -1,0 +1,40 @@
+"""An in-memory twin of the job backends for tests: it records ids and runs them on demand,
+in the calling thread and process, with the test's own unit of work."""
+
+from collections.abc import Mapping
+
+from app.jobs import service
+from app.jobs.protocol import Execute, JobKind, Json, UnitOfWork
+
+
+class MemoryBackend:
+    """Holds submitted job ids until `run_pending()`; runs them in this thread (sandboxed only
+    when given an `execute` that is)."""
+
+    def __init__(
+        self, units: UnitOfWork, kinds: Mapping[str, JobKind], *, execute: Execute | None = None
+    ) -> None:
+        self.units = units
+        self.kinds = kinds
+        self.execute = execute or _here
+        self.submitted: list[str] = []
+        self.closed = False
+
+    def submit(self, job_id: str) -> None:
+        """Record the id."""
+        self.submitted.append(job_id)
+
+    def close(self) -> None:
+        """Note that the backend was closed."""
+        self.closed = True
+
+    def run_pending(self) -> list[str]:
+        """Run every recorded job, oldest first; the ids that ran."""
+        ran, self.submitted = self.submitted, []
+        for job_id in ran:
+            service.process(self.units, self.kinds, job_id, self.execute)
+        return ran
+
+
+def _here(kind: JobKind, spec: Json) -> Json:
+    return kind.run(spec)

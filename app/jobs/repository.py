@@ -1,0 +1,66 @@
+"""Every query on jobs."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Job, JobStatus, utcnow
+
+PENDING = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+def add(session: Session, job: Job) -> Job:
+    """Insert a job; flushed, so a failure surfaces here."""
+    session.add(job)
+    session.flush()
+    return job
+
+
+def by_id(session: Session, job_id: str) -> Job | None:
+    """A job, or None."""
+    return session.get(Job, job_id)
+
+
+def claim(session: Session, job_id: str) -> Job | None:
+    """Mark a queued job running and return it; None if it is not queued (taken, finished)."""
+    # One conditional UPDATE: of two processes claiming the same job, exactly one wins.
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+        .values(
+            status=JobStatus.RUNNING.value,
+            attempts=Job.attempts + 1,
+            started_at=utcnow(),
+            progress=0.1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    job = session.get(Job, job_id, populate_existing=True)
+    return job
+
+
+def pending(session: Session) -> Sequence[Job]:
+    """Jobs left queued or running, oldest first."""
+    query = select(Job).where(Job.status.in_(PENDING)).order_by(Job.created_at, Job.id)
+    return session.scalars(query).all()
+
+
+def pending_count(session: Session, user_id: str) -> int:
+    """How many of a user's jobs are queued or running."""
+    query = (
+        select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_(PENDING))
+    )
+    return session.scalar(query) or 0
+
+
+def queued_before(session: Session, job: Job) -> int:
+    """How many queued jobs were created before this one (its place in the queue)."""
+    query = (
+        select(func.count())
+        .select_from(Job)
+        .where(Job.status == JobStatus.QUEUED.value, Job.created_at < job.created_at)
+    )
+    return session.scalar(query) or 0

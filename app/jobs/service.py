@@ -1,0 +1,113 @@
+"""A job's life: created in a request's transaction, claimed, run, finished or failed; resumed
+after a restart. Each step is its own short transaction; nothing runs while one is open."""
+
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Job, JobStatus, utcnow
+from app.jobs import repository
+from app.jobs.protocol import Execute, JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+"""A job that was cut off this many times (the service stopped or died while it ran) fails,
+so that a job that kills its service cannot take it down on every start."""
+
+
+def create(session: Session, job: Job) -> Job:
+    """Insert a queued job in the caller's transaction; queue it only after that commits."""
+    job.status = JobStatus.QUEUED.value
+    job.progress = 0.0
+    job.attempts = 0
+    return repository.add(session, job)
+
+
+def process(units: UnitOfWork, kinds: Mapping[str, JobKind], job_id: str, execute: Execute) -> None:
+    """Claim a queued job, run it outside any transaction, and record how it ended."""
+    with units() as session:
+        job = repository.claim(session, job_id)
+        if job is None:
+            return
+        kind_name, spec = job.kind, dict(job.spec)
+    kind = kinds.get(kind_name)
+    if kind is None:
+        _fail(units, job_id, {"error": "UnknownJob", "detail": f"No handler for {kind_name}."})
+        return
+    try:
+        outcome = execute(kind, spec)
+    except JobInterrupted:
+        _requeue(units, job_id)
+        return
+    except JobFailed as exc:
+        _fail(units, job_id, exc.error)
+        return
+    if "error" in outcome:
+        _fail(units, job_id, outcome["error"], result=outcome)
+        return
+    _finish(units, job_id, kind, outcome)
+
+
+def resume(units: UnitOfWork, kinds: Mapping[str, JobKind]) -> list[str]:
+    """After a restart: the ids of the jobs to queue again; those that cannot run are failed."""
+    resumed: list[str] = []
+    with units() as session:
+        for job in repository.pending(session):
+            problem = _why_not_resumable(job, kinds.get(job.kind))
+            if problem is not None:
+                _mark_failed(job, {"error": "JobLost", "detail": problem})
+                continue
+            job.status = JobStatus.QUEUED.value
+            job.progress = 0.0
+            resumed.append(job.id)
+    return resumed
+
+
+def _why_not_resumable(job: Job, kind: JobKind | None) -> str | None:
+    if kind is None:
+        return f"This service has no handler for {job.kind} jobs."
+    if job.attempts >= MAX_ATTEMPTS:
+        return f"The job was interrupted {job.attempts} times while it ran; it was given up."
+    return kind.lost(dict(job.spec))
+
+
+def _finish(units: UnitOfWork, job_id: str, kind: JobKind, outcome: Json) -> None:
+    try:
+        with units() as session:
+            job = repository.by_id(session, job_id)
+            if job is None or job.status != JobStatus.RUNNING.value:
+                return
+            job.status = JobStatus.DONE.value
+            job.progress = 1.0
+            job.result = outcome
+            job.finished_at = utcnow()
+            kind.complete(session, job, outcome)
+    except Exception:
+        log.exception("recording the outcome of job %s failed", job_id)
+        detail = "The result could not be recorded; upload the model again."
+        _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
+
+
+def _fail(units: UnitOfWork, job_id: str, error: Json, *, result: Json | None = None) -> None:
+    with units() as session:
+        job = repository.by_id(session, job_id)
+        if job is not None and job.status == JobStatus.RUNNING.value:
+            _mark_failed(job, error, result=result)
+
+
+def _mark_failed(job: Job, error: Json, *, result: Json | None = None) -> None:
+    job.status = JobStatus.FAILED.value
+    job.progress = 1.0
+    job.error = error
+    job.result = result
+    job.finished_at = utcnow()
+
+
+def _requeue(units: UnitOfWork, job_id: str) -> None:
+    with units() as session:
+        job = repository.by_id(session, job_id)
+        if job is not None and job.status == JobStatus.RUNNING.value:
+            job.status = JobStatus.QUEUED.value
+            job.progress = 0.0

@@ -1,0 +1,156 @@
+"""The checkpoint service: a restart loses no job, uploads are refused early by name and
+lateness, and an evaluated checkpoint becomes a one-field submission with its provenance."""
+
+import io
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.checkpoints import service
+from app.checkpoints.schemas import CheckpointCreate, EvaluationOutcome, parse_accuracy
+from app.config import Settings
+from app.db.engine import transaction
+from app.db.models import Job, Role, User
+from app.errors import SubmissionClosed
+from app.jobs.memory import MemoryBackend
+from app.problemsets.catalog import ProblemCatalog
+from app.services import Services, build_services
+from app.users.service import issue
+from tests.checkpoints.trained import Trained
+from tests.conftest import People
+from tests.jobs.conftest import units_in
+
+WAIT_S = 120.0
+FORM = CheckpointCreate(field="q4.baseline", mean=0.286, std=0.353)
+
+
+def wait_until_finished(services: Services, job_ids: list[str]) -> dict[str, Job]:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        with transaction(services.sessions) as session:
+            jobs = {job_id: session.get(Job, job_id) for job_id in job_ids}
+            if all(job is not None and job.status in ("done", "failed") for job in jobs.values()):
+                return {job_id: job for job_id, job in jobs.items() if job is not None}
+        time.sleep(0.2)
+    raise AssertionError("the jobs did not finish")
+
+
+def test_no_job_is_lost_across_a_restart(
+    tmp_path: Path, fashion_mnist_dir: Path, trained: dict[str, Trained]
+) -> None:
+    settings = Settings(data_dir=tmp_path, dataset_dir=fashion_mnist_dir)
+    first = build_services(settings)
+    held = MemoryBackend(units_in(first.sessions()), first.job_kinds)
+    first = replace(first, jobs=held)
+    with transaction(first.sessions) as session:
+        alice = issue(session, name="alice", role=Role.STUDENT).user
+    content = trained["plain"].safetensors_bytes
+    ids = []
+    for _ in range(3):
+        with transaction(first.sessions) as session:
+            upload = service.upload(
+                first, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
+            )
+            ids.append(upload.job_id)
+    queued, running, lost = ids
+    with transaction(first.sessions) as session:
+        job = session.get(Job, running)
+        assert job is not None
+        job.status, job.attempts = "running", 1  # the service died while evaluating it
+    (tmp_path / "uploads" / lost).unlink()
+    assert held.submitted == ids
+    first.close()
+
+    second = build_services(settings)
+    try:
+        second.start()
+        jobs = wait_until_finished(second, ids)
+    finally:
+        second.close()
+    for job_id in (queued, running):
+        assert jobs[job_id].status == "done", jobs[job_id].error
+        assert jobs[job_id].result is not None
+        assert jobs[job_id].result["test"]["accuracy"] == trained["plain"].test_accuracy
+        assert jobs[job_id].submission_id is not None
+    assert jobs[running].attempts == 2
+    assert jobs[lost].status == "failed"
+    assert jobs[lost].error is not None and jobs[lost].error["error"] == "JobLost"
+    assert "upload the model again" in jobs[lost].error["detail"]
+
+
+def test_a_refusing_deadline_stores_nothing(
+    services: Services, session: Session, people: People, tmp_path: Path
+) -> None:
+    directory = tmp_path / "problems"
+    directory.mkdir()
+    source = (services.catalog.directory / "dl-ex1.yaml").read_text(encoding="utf-8")
+    policy = "\npolicy:\n  due: 2000-01-01T00:00:00Z\n  late: refuse\n"
+    (directory / "dl-ex1.yaml").write_text(source.rstrip() + "\n" + policy, encoding="utf-8")
+    closed = replace(services, catalog=ProblemCatalog(directory))
+    alice = session.query(User).filter_by(name="alice").one()
+    with pytest.raises(SubmissionClosed):
+        service.upload(closed, session, alice, "dl-ex1", FORM, io.BytesIO(b"x"), "m.safetensors")
+    assert session.query(Job).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "fraction"),
+    [
+        ("0.891", 0.891),
+        ("89.1", 0.891),
+        ("89.1%", 0.891),
+        ("0.5%", 0.005),
+        ("1", 1.0),
+        ("100", 1.0),
+        ("", None),
+        ("  ", None),
+        (".9", 0.9),
+    ],
+)
+def test_accuracies_read_as_fractions_or_percentages(text: str, fraction: float | None) -> None:
+    assert parse_accuracy(text) == pytest.approx(fraction)
+
+
+@pytest.mark.parametrize(
+    "text", ["abc", "101", "-1", "nan", "inf", "1e400", "0x10", "89,1", "9" * 100, "%", "1%%"]
+)
+def test_accuracies_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_accuracy(text)
+
+
+def test_the_summary_shows_measured_and_claimed() -> None:
+    evaluation = {
+        "accuracy": 0.8912,
+        "ci_low": 0.885,
+        "ci_high": 0.897,
+        "per_class": [0.9] * 10,
+        "confusion": [[0] * 10] * 10,
+        "count": 10_000,
+    }
+    outcome = EvaluationOutcome.model_validate(
+        {
+            "options": {"padding": 0, "pool": "avg", "activation": "tanh", "batchnorm": "after"},
+            "preprocessing": {"mean": 0.5, "std": 0.5},
+            "notes": [],
+            "device": "cpu",
+            "test": evaluation,
+            "train": {**evaluation, "accuracy": 0.95, "count": 60_000},
+            "grade": {
+                "verdict": "correct",
+                "score": 12.5,
+                "max_score": 12.5,
+                "summary": "",
+                "flagged": False,
+                "findings": [],
+                "feedback": "",
+            },
+        }
+    )
+    text = service.summary(outcome, {"test_accuracy": 0.891, "train_accuracy": None})
+    assert text.startswith("LeNet-5, padding 0, avg pooling, tanh, batch norm after: ")
+    assert "test accuracy 89.12\\%" in text and "claimed 89.10\\%" in text
+    assert "train accuracy 95.00\\%" in text and "$n = 10000$" in text

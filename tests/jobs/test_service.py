@@ -1,0 +1,134 @@
+"""A job's life in the database: claimed once, finished or failed, requeued when cut off,
+resumed or failed after a restart; on SQLite and PostgreSQL."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.db.models import Job, JobStatus
+from app.jobs import service
+from app.jobs.memory import MemoryBackend
+from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
+from tests.jobs import kinds
+from tests.jobs.conftest import MakeJob
+
+
+def run_here(kind: JobKind, spec: Json) -> Json:
+    return kind.run(spec)
+
+
+def refresh(session: Session, job: Job) -> Job:
+    session.expire_all()
+    found = session.get(Job, job.id)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "error"),
+    [
+        ("tests.echo", "done", None),
+        ("tests.refuse", "failed", {"error": "Refused", "detail": "refused 7"}),
+        ("tests.unrecordable", "failed", "RecordFailed"),
+        ("tests.nonexistent", "failed", "UnknownJob"),
+    ],
+)
+def test_a_job_ends_done_or_failed(
+    units: UnitOfWork, session: Session, make_job: MakeJob, kind: str, status: str, error: Any
+) -> None:
+    job = make_job(kind, n=7)
+    service.process(units, kinds.KINDS, job.id, run_here)
+    job = refresh(session, job)
+    assert (job.status, job.progress, job.attempts) == (status, 1.0, 1)
+    assert job.finished_at is not None and job.started_at is not None
+    if error is None:
+        assert job.error is None
+        assert job.result == {"echo": {"n": 7}}
+        assert (job.id, job.result) in kinds.RECORDED
+    elif isinstance(error, dict):
+        assert job.error == error
+    else:
+        assert job.error is not None and job.error["error"] == error
+
+
+def test_a_failed_record_leaves_nothing_half_written(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    job = make_job("tests.unrecordable")
+    service.process(units, kinds.KINDS, job.id, run_here)
+    job = refresh(session, job)
+    assert job.field == "q4.baseline"
+    assert job.status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"),
+    [(JobFailed("JobTimeout", "too slow"), "failed"), (JobInterrupted(), "queued")],
+)
+def test_what_the_executor_raises_decides(
+    units: UnitOfWork, session: Session, make_job: MakeJob, raised: Exception, status: str
+) -> None:
+    def execute(kind: JobKind, spec: Json) -> Json:
+        raise raised
+
+    job = make_job()
+    service.process(units, kinds.KINDS, job.id, execute)
+    job = refresh(session, job)
+    assert job.status == status
+    if status == "failed":
+        assert job.error == {"error": "JobTimeout", "detail": "too slow"}
+
+
+def test_a_job_runs_once(units: UnitOfWork, session: Session, make_job: MakeJob) -> None:
+    calls: list[Json] = []
+
+    def execute(kind: JobKind, spec: Json) -> Json:
+        calls.append(spec)
+        return kind.run(spec)
+
+    job = make_job()
+    for _ in range(3):
+        service.process(units, kinds.KINDS, job.id, execute)
+    service.process(units, kinds.KINDS, "no-such-job", execute)
+    assert len(calls) == 1
+    assert refresh(session, job).attempts == 1
+
+
+def test_resume_requeues_or_fails_every_pending_job(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    queued = make_job()
+    running = make_job()
+    running.status = JobStatus.RUNNING.value
+    worn_out = make_job()
+    worn_out.status, worn_out.attempts = JobStatus.RUNNING.value, service.MAX_ATTEMPTS
+    lost = make_job(kept=False)
+    orphan = make_job("tests.nonexistent")
+    finished = make_job()
+    finished.status = JobStatus.DONE.value
+    session.commit()
+    resumed = service.resume(units, kinds.KINDS)
+    assert set(resumed) == {queued.id, running.id}
+    assert refresh(session, running).status == "queued"
+    for job, message in [(worn_out, "interrupted"), (lost, "input is gone"), (orphan, "handler")]:
+        job = refresh(session, job)
+        assert job.status == "failed"
+        assert job.error is not None and job.error["error"] == "JobLost"
+        assert message in job.error["detail"]
+    assert refresh(session, finished).status == "done"
+
+
+def test_the_memory_backend_runs_what_was_submitted(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    backend = MemoryBackend(units, kinds.KINDS)
+    first, second = make_job(n=1), make_job("tests.refuse", n=2)
+    backend.submit(first.id)
+    backend.submit(second.id)
+    assert refresh(session, first).status == "queued"
+    assert backend.run_pending() == [first.id, second.id]
+    assert backend.run_pending() == []
+    assert [refresh(session, job).status for job in (first, second)] == ["done", "failed"]
+    backend.close()
+    assert backend.closed
