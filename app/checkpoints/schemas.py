@@ -57,6 +57,11 @@ def parse_accuracy(value: object) -> float | None:
 
 def parse_dropout(value: object) -> tuple[float, ...] | None:
     """Dropout rates after fc1 and fc2, as a comma list such as "0.3" or "0,0.3"."""
+    # The field's type is a sequence, so form decoding hands over every value given for it.
+    if isinstance(value, list | tuple):
+        if len(value) > 1:
+            raise ValueError("give dropout once, as a comma list such as 0,0.3")
+        value = value[0] if value else None
     value = _blank_is_none(value)
     if value is None:
         return None

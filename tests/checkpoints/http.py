@@ -25,7 +25,7 @@ def upload(
     data = {"field": "q4.baseline", **form}
     return client.post(
         f"{API}/problem-sets/{problem_set}/checkpoints",
-        data={key: str(value) for key, value in data.items() if value is not None},
+        data={key: _form_value(value) for key, value in data.items() if value is not None},
         files={"file": (filename, content, "application/octet-stream")},
         headers=People.auth(token),
     )
@@ -57,3 +57,8 @@ def finished(
     body: Mapping[str, Any] = response.json()
     assert body["status"] in ("done", "failed"), body
     return body
+
+
+def _form_value(value: Any) -> str | list[str]:
+    """A form value; a list is the same field given several times."""
+    return [str(item) for item in value] if isinstance(value, list) else str(value)

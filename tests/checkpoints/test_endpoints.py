@@ -136,6 +136,27 @@ def test_a_pt_state_dict_with_declared_options_and_train_accuracy(
     assert "claim" in result["grade"]["feedback"].lower()
 
 
+def test_declared_dropout_reaches_the_grade(
+    job_client: TestClient, backend: MemoryBackend, people: People, trained: dict[str, Trained]
+) -> None:
+    model = trained["tanh_dropout"]
+    job_id = accepted(
+        job_client,
+        people.alice,
+        model.safetensors_bytes,
+        field="q4.dropout",
+        activation="tanh",
+        dropout="0,0.3",
+        mean=model.preprocessing.mean,
+        std=model.preprocessing.std,
+    )
+    body = finished(job_client, backend, people.alice, job_id)
+    assert body["status"] == "done", body
+    assert body["declared"]["dropout"] == [0.0, 0.3]
+    assert body["result"]["test"]["accuracy"] == model.test_accuracy
+    assert "dropout" not in body["result"]["grade"]["feedback"].lower()
+
+
 def test_checkpoints_join_the_submissions_and_the_grade_book(
     job_client: TestClient, backend: MemoryBackend, people: People, trained: dict[str, Trained]
 ) -> None:
@@ -339,6 +360,7 @@ def _session_override(session: Session) -> dict[Any, Any]:
         ({"batchnorm": "sometimes"}, 422, "batchnorm"),
         ({"dropout": "0.3,0.3,0.3"}, 422, "dropout"),
         ({"dropout": "1.5"}, 422, "dropout"),
+        ({"dropout": ["0.3", "0.5"]}, 422, "dropout"),
         ({"dropout": "0.3;rm"}, 422, "dropout"),
         ({"mean": "nan"}, 422, "mean"),
         ({"std": "0"}, 422, "std"),
