@@ -7,85 +7,37 @@ CheckpointRejected (422)      not a state_dict the service will read; says what 
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Mapping
-from pathlib import PurePath
 
 import safetensors.torch
 import torch
 
-from app.errors import InvalidSubmission
+from app.checkpoints.envelope import (
+    HOW_TO_SAVE,
+    UNREADABLE,
+    CheckpointRejected,
+    is_safetensors,
+    pickled_object_refusal,
+    screen,
+)
 from app.untrusted import shown
 
-EXTENSIONS = (".safetensors", ".pt", ".pth")
 MAX_TENSORS = 128
 MAX_KEY_CHARS = 200
 MAX_DIMS = 8
 MAX_TENSOR_ELEMENTS = 2_000_000
 MAX_TOTAL_ELEMENTS = 4_000_000
-# A torch.save archive stores its records uncompressed; anything far larger inflated is a bomb.
-MAX_INFLATION = 2
 FLOAT_TYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 INT_TYPES = (torch.int32, torch.int64)
 
-HOW_TO_SAVE = (
-    "Upload the model's state_dict: safetensors.torch.save_file(model.state_dict(), "
-    "'model.safetensors') (preferred), or torch.save(model.state_dict(), 'model.pt')."
-)
 _GLOBAL = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
-
-
-class CheckpointRejected(InvalidSubmission):
-    """The upload is not a state_dict of plain tensors that the service will read."""
-
-
-class CheckpointTooLarge(CheckpointRejected):
-    """The upload is larger than the configured limit."""
-
-    status = 413
 
 
 def read_state_dict(data: bytes, filename: str, *, max_bytes: int) -> dict[str, torch.Tensor]:
     """The tensors of an uploaded state_dict, checked; anything else raises CheckpointRejected."""
-    _check_envelope(data, filename, max_bytes=max_bytes)
-    loaded: object
-    if _is_safetensors(data):
-        loaded = _load_safetensors(data)
-    elif data.startswith(b"PK\x03\x04"):
-        _check_archive(data)
-        loaded = _load_pickle(data)
-    elif data.startswith(b"\x80"):
-        loaded = _load_pickle(data)  # torch.save's legacy (pre-1.6) format
-    else:
-        raise CheckpointRejected(f"This is not a safetensors or PyTorch file. {HOW_TO_SAVE}")
+    screen(data, filename, max_bytes=max_bytes)
+    loaded = _load_safetensors(data) if is_safetensors(data) else _load_pickle(data)
     return _checked(loaded)
-
-
-def _check_envelope(data: bytes, filename: str, *, max_bytes: int) -> None:
-    if len(data) > max_bytes:
-        raise CheckpointTooLarge(
-            f"The file has {len(data):,} bytes; the limit is {max_bytes:,}. "
-            "A LeNet-5 state_dict takes well under 1 MB: upload only the weights."
-        )
-    if not data:
-        raise CheckpointRejected(f"The file is empty. {HOW_TO_SAVE}")
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".pt2":
-        raise CheckpointRejected(_refusal("a torch.export archive (.pt2)"))
-    if suffix not in EXTENSIONS:
-        raise CheckpointRejected(
-            f"{shown(filename)} is not a .safetensors, .pt or .pth file. {HOW_TO_SAVE}"
-        )
-
-
-def _refusal(what: str) -> str:
-    return f"This is {what}; loading one can run code, so it is refused. {HOW_TO_SAVE}"
-
-
-def _is_safetensors(data: bytes) -> bool:
-    """An 8-byte little-endian header length, then a JSON header."""
-    header = int.from_bytes(data[:8], "little")
-    return len(data) > 9 and 2 <= header <= len(data) - 8 and data[8:9] == b"{"
 
 
 def _load_safetensors(data: bytes) -> dict[str, torch.Tensor]:
@@ -95,23 +47,6 @@ def _load_safetensors(data: bytes) -> dict[str, torch.Tensor]:
         raise CheckpointRejected(
             f"This is not a valid safetensors file ({shown(str(error), limit=120)})."
         ) from error
-
-
-def _check_archive(data: bytes) -> None:
-    """Refuse TorchScript and torch.export archives, and archives that inflate."""
-    try:
-        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise CheckpointRejected(f"This is a damaged archive. {HOW_TO_SAVE}") from error
-    names = [entry.filename for entry in entries]
-    if any(
-        name.endswith(("/archive_format", "/serialized_exported_program.json")) for name in names
-    ):
-        raise CheckpointRejected(_refusal("a torch.export archive (.pt2)"))
-    if any("/code/" in name or name.endswith("/constants.pkl") for name in names):
-        raise CheckpointRejected(_refusal("a TorchScript model (torch.jit.save)"))
-    if sum(entry.file_size for entry in entries) > MAX_INFLATION * len(data) + 4096:
-        raise CheckpointRejected(f"This archive inflates far beyond its size. {HOW_TO_SAVE}")
 
 
 def _load_pickle(data: bytes) -> object:
@@ -129,18 +64,8 @@ def _load_pickle(data: bytes) -> object:
 def _pickle_refusal(reason: str, data: bytes) -> str:
     found = _GLOBAL.search(reason)
     if found is None:
-        return f"This PyTorch file cannot be read as plain tensors. {HOW_TO_SAVE}"
-    name = shown(found.group(1), limit=80)
-    # A pickled nn.Module carries its attribute names as plain strings; a state_dict does not.
-    if b"_parameters" in data and b"_modules" in data:
-        return (
-            f"This file holds a whole pickled model ({name}), not a state_dict; loading it "
-            f"can run code, so it is refused. Upload model.state_dict() instead. {HOW_TO_SAVE}"
-        )
-    return (
-        f"This file holds a pickled object ({name}) besides tensors; loading it can run code, "
-        f"so it is refused. {HOW_TO_SAVE}"
-    )
+        return UNREADABLE
+    return pickled_object_refusal(found.group(1), data)
 
 
 def _checked(loaded: object) -> dict[str, torch.Tensor]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.checkpoints import repository
+from app.checkpoints.envelope import CheckpointRejected, screen
 from app.checkpoints.schemas import (
     CheckpointCreate,
     EvaluationOutcome,
@@ -89,6 +90,7 @@ def upload(
     job_id = new_id()
     path = (settings.data_dir / UPLOADS / job_id).resolve()
     size, digest = _store(file, path, max_bytes=settings.max_checkpoint_bytes)
+    _screen_stored(path, f"upload{suffix}", max_bytes=settings.max_checkpoint_bytes)
     job = Job(
         id=job_id,
         kind=CHECKPOINT_JOB,
@@ -127,6 +129,15 @@ def upload(
         raise
     services.jobs.submit(job_id)
     return JobAccepted(job_id=job_id, status=job.status, links=_links(job))
+
+
+def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
+    """Refuse at once, with 422, an upload that is plainly not a state_dict; nothing is kept."""
+    try:
+        screen(path.read_bytes(), filename, max_bytes=max_bytes)
+    except CheckpointRejected:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def read_job(session: Session, user: User, job_id: str) -> JobPublic:

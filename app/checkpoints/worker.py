@@ -33,8 +33,8 @@ def evaluate_upload(spec: Json) -> Json:
         infer_options,
         match_state_dict,
     )
+    from app.checkpoints.envelope import CheckpointRejected
     from app.checkpoints.evaluate import pick_device
-    from app.checkpoints.loading import CheckpointRejected
 
     try:
         state = _read(spec)
@@ -67,7 +67,8 @@ def evaluate_upload(spec: Json) -> Json:
 
 def _read(spec: Json) -> "dict[str, torch.Tensor]":
     """The state_dict from the stored upload, refused if it is larger than allowed."""
-    from app.checkpoints.loading import CheckpointRejected, read_state_dict
+    from app.checkpoints.envelope import CheckpointRejected
+    from app.checkpoints.loading import read_state_dict
 
     path = Path(spec["path"])
     max_bytes = int(spec["max_bytes"])

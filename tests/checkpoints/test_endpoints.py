@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import safetensors.torch
 import torch
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -55,6 +56,9 @@ def job_client(app: FastAPI, services: Services, backend: MemoryBackend) -> Test
     """An HTTP client whose uploads queue on `backend`."""
     app.state.services = replace(services, jobs=backend)
     return TestClient(app, raise_server_exceptions=False)
+
+
+TINY = safetensors.torch.save({"w": torch.zeros(1)})
 
 
 def uploads(services: Services) -> set[str]:
@@ -201,9 +205,10 @@ class CreatesFile:
         return (open, (str(self.target), "w"))
 
 
-def test_a_malicious_pickle_fails_its_job_and_creates_no_file(
+def test_a_malicious_pickle_is_refused_on_upload_and_creates_no_file(
     job_client: TestClient,
     backend: MemoryBackend,
+    services: Services,
     people: People,
     tmp_path: Path,
     row_counts: CountRows,
@@ -211,22 +216,19 @@ def test_a_malicious_pickle_fails_its_job_and_creates_no_file(
     target = tmp_path / "pwned"
     payloads = {
         "raw.pt": pickle.dumps(CreatesFile(target)),
-        "\u202eraw.PTH": pickle.dumps(CreatesFile(target)),
+        "\u202eraw.PTH": pickle.dumps(CreatesFile(target), protocol=2),
         "saved.pt": _torch_saved({"conv1.weight": CreatesFile(target)}),
     }
-    before = row_counts()
+    before, stored = row_counts(), uploads(services)
     for filename, content in payloads.items():
-        job_id = accepted(job_client, people.alice, content, filename=filename)
-        body = finished(job_client, backend, people.alice, job_id)
-        assert body["status"] == "failed", body
-        assert body["error"]["error"] == "CheckpointRejected"
-        assert "state_dict" in body["error"]["detail"]
-        assert body["submission_id"] is None
+        response = upload(job_client, people.alice, content, filename=filename)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "CheckpointRejected"
+        assert "can run code" in response.json()["detail"]
+        assert "state_dict" in response.json()["detail"]
     assert not target.exists()
-    assert (row_counts().submissions, row_counts().field_grades) == (
-        before.submissions,
-        before.field_grades,
-    )
+    assert backend.submitted == []
+    assert (row_counts(), uploads(services)) == (before, stored)
 
 
 def _torch_saved(obj: object) -> bytes:
@@ -284,15 +286,20 @@ def _exported() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("make", [_scripted, _exported], ids=["torchscript", "torch.export"])
-def test_code_archives_renamed_to_pt_fail_their_job(
-    job_client: TestClient, backend: MemoryBackend, people: People, make: Any
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [(_scripted, "TorchScript"), (_exported, "torch.export")],
+    ids=["torchscript", "torch.export"],
+)
+def test_code_archives_renamed_to_pt_are_refused_on_upload(
+    job_client: TestClient, backend: MemoryBackend, people: People, make: Any, named: str
 ) -> None:
-    job_id = accepted(job_client, people.alice, make(), filename="innocent.pt")
-    body = finished(job_client, backend, people.alice, job_id)
-    assert body["status"] == "failed", body
-    assert body["error"]["error"] == "CheckpointRejected"
-    assert "safetensors" in body["error"]["detail"]
+    response = upload(job_client, people.alice, make(), filename="innocent.pt")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "CheckpointRejected"
+    assert named in response.json()["detail"]
+    assert "safetensors" in response.json()["detail"]
+    assert backend.submitted == []
 
 
 def test_wrong_shapes_are_reported_key_by_key(
@@ -327,10 +334,21 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
         response = upload(client, people.alice, b"\x01" * size, filename="big.safetensors")
         assert response.status_code == 413, response.text
         assert response.json()["error"] == "PayloadTooLarge"
-    assert upload(client, people.alice, b"\x01" * limit).status_code == 202
+    assert upload(client, people.alice, exactly(limit)).status_code == 202
     assert row_counts().users == before.users
     assert len(uploads(services) - stored) == 1
     assert len(backend.submitted) == 1
+
+
+def exactly(size: int) -> bytes:
+    """A well-formed safetensors file of exactly `size` bytes (tensor contents are not checked
+    on upload; the worker does that)."""
+    for elements in range(size // 4, 0, -1):
+        data = safetensors.torch.save({"w": torch.zeros(elements, dtype=torch.uint8)})
+        if len(data) <= size:
+            padding = size - len(data)
+            return safetensors.torch.save({"w": torch.zeros(elements + padding, dtype=torch.uint8)})
+    raise AssertionError("too small")
 
 
 def _session_override(session: Session) -> dict[Any, Any]:
@@ -385,7 +403,7 @@ def test_bad_form_fields_are_refused_and_store_nothing(
     field: str,
 ) -> None:
     before, stored = row_counts(), uploads(services)
-    response = upload(job_client, people.alice, b"\x00" * 100, **form)
+    response = upload(job_client, people.alice, TINY, **form)
     assert response.status_code == status, response.text
     assert field in response.json().get("fields", []), response.json()
     assert backend.submitted == []
@@ -428,7 +446,7 @@ def test_a_multipart_form_without_a_file_is_422(job_client: TestClient, people: 
 def test_claims_read_as_fractions_or_percentages(
     job_client: TestClient, people: People, claim: str, fraction: float
 ) -> None:
-    job_id = accepted(job_client, people.alice, b"\x00" * 10, claimed_test_accuracy=claim)
+    job_id = accepted(job_client, people.alice, TINY, claimed_test_accuracy=claim)
     claims = job(job_client, people.alice, job_id).json()["claims"]
     assert claims["test_accuracy"] == pytest.approx(fraction)
 
@@ -437,7 +455,7 @@ def test_claims_read_as_fractions_or_percentages(
 
 
 def test_students_see_only_their_own_jobs(job_client: TestClient, people: People) -> None:
-    job_id = accepted(job_client, people.alice, b"\x00" * 10)
+    job_id = accepted(job_client, people.alice, TINY)
     assert job(job_client, people.alice, job_id).status_code == 200
     assert job(job_client, people.instructor, job_id).status_code == 200
     theirs = job(job_client, people.bob, job_id)
@@ -454,8 +472,8 @@ def test_pending_evaluations_per_student_are_bounded(
     from app.checkpoints.service import MAX_PENDING_JOBS
 
     for _ in range(MAX_PENDING_JOBS):
-        accepted(job_client, people.alice, b"\x00" * 10)
-    refused = upload(job_client, people.alice, b"\x00" * 10)
+        accepted(job_client, people.alice, TINY)
+    refused = upload(job_client, people.alice, TINY)
     assert refused.status_code == 429
     assert "Retry-After" in refused.headers
-    assert upload(job_client, people.bob, b"\x00" * 10).status_code == 202
+    assert upload(job_client, people.bob, TINY).status_code == 202

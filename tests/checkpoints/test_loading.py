@@ -14,11 +14,8 @@ import torch
 from torch import nn
 
 from app.checkpoints.architecture import LeNetOptions, build
-from app.checkpoints.loading import (
-    CheckpointRejected,
-    CheckpointTooLarge,
-    read_state_dict,
-)
+from app.checkpoints.envelope import CheckpointRejected, CheckpointTooLarge
+from app.checkpoints.loading import read_state_dict
 from tests.checkpoints.trained import Trained
 
 LIMIT = 20_000_000
