@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.db.engine import committed
 from app.db.models import FieldGrade, Role, Submission, User
 from app.deps import get_session
 from app.main import create_app
@@ -74,12 +75,8 @@ def app(services: Services, session: Session) -> FastAPI:
     application.state.services = services
 
     def test_session() -> Iterator[Session]:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        with committed(session) as unit:
+            yield unit
 
     application.dependency_overrides[get_session] = test_session
     return application

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.checkpoints import repository
 from app.checkpoints.envelope import CheckpointRejected, screen
 from app.checkpoints.schemas import (
     CheckpointCreate,
@@ -38,6 +37,7 @@ from app.jobs.protocol import JobKind, Json
 from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
 from app.submissions import policy
+from app.submissions import repository as submissions_repository
 from app.untrusted import shown
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
 
 def read_job(session: Session, user: User, job_id: str) -> JobPublic:
     """A job; a student's view of anyone else's reads exactly like a missing one."""
-    job = repository.job(session, job_id)
+    job = jobs_repository.by_id(session, job_id)
     if job is None or not (user.role == Role.INSTRUCTOR.value or job.user_id == user.id):
         raise NotFound(f"There is no job {shown(job_id)}.")
     position = None
@@ -221,7 +221,7 @@ def record_evaluation(
             )
         ],
     )
-    job.submission_id = repository.add_submission(session, submission).id
+    job.submission_id = submissions_repository.add(session, submission).id
 
 
 def summary(outcome: EvaluationOutcome, claims: dict[str, Any]) -> str:

@@ -58,11 +58,17 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed once at the end, or rolled back on any error."""
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One unit of work in a new session: committed once at the end, or rolled back."""
+    with factory() as session, committed(session) as unit:
+        yield unit
+
+
+@contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """One unit of work in a given session: committed at the end, rolled back on any error."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

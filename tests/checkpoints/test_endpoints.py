@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.worker import prepare
+from app.db.engine import committed
 from app.grading.sandbox import WorkerPool
 from app.jobs.inprocess import SandboxExecutor
 from app.jobs.memory import MemoryBackend
@@ -355,8 +356,8 @@ def _session_override(session: Session) -> dict[Any, Any]:
     from app.deps import get_session
 
     def test_session() -> Iterator[Session]:
-        yield session
-        session.commit()
+        with committed(session) as unit:
+            yield unit
 
     return {get_session: test_session}
 

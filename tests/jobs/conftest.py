@@ -1,11 +1,12 @@
 """Fixtures for jobs: a unit of work inside the test's transaction, and jobs to run."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from sqlalchemy.orm import Session
 
+from app.db.engine import committed
 from app.db.models import Job
 from app.jobs import service
 from app.jobs.protocol import UnitOfWork
@@ -14,17 +15,7 @@ from tests.conftest import People
 
 def units_in(session: Session) -> UnitOfWork:
     """Units of work that are savepoints of the test's transaction."""
-
-    @contextmanager
-    def unit() -> Iterator[Session]:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-    return unit
+    return partial(committed, session)
 
 
 @pytest.fixture
