@@ -12,6 +12,7 @@ from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
 from app.health.endpoints import router as health_router
+from app.jobs.endpoints import router as jobs_router
 from app.middleware import BodySizeLimit
 from app.problemsets.endpoints import router as problem_sets_router
 from app.services import Services, build_services
@@ -51,6 +52,12 @@ def create_app(
         routes=[(f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit)],
     )
     app.include_router(health_router)
-    for router in (problem_sets_router, submissions_router, users_router, checkpoints_router):
+    for router in (
+        problem_sets_router,
+        submissions_router,
+        users_router,
+        checkpoints_router,
+        jobs_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -1,6 +1,5 @@
 """What a running service holds: settings, database, problem sets, graders, jobs. Built once."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,7 @@ from app.grading.runner import FieldRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
 from app.jobs import service as jobs_service
 from app.jobs.inprocess import InProcessBackend
-from app.jobs.protocol import JobBackend, JobKind
+from app.jobs.protocol import JobBackend, JobKinds
 from app.problemsets.catalog import ProblemCatalog
 from app.ratelimit import RateLimiter
 
@@ -34,7 +33,7 @@ class Services:
     grader: SubmissionGrader
     limiter: RateLimiter
     jobs: JobBackend
-    job_kinds: Mapping[str, JobKind]
+    job_kinds: JobKinds
 
     def start(self) -> None:
         """Queue again the jobs a stopped service left queued or running (or fail them)."""

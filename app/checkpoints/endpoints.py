@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 
 from app.checkpoints import service
-from app.checkpoints.schemas import CheckpointCreate, JobAccepted, JobPublic
-from app.deps import CheckpointQuota, CurrentUser, ServicesDep, SessionDep
+from app.checkpoints.schemas import CheckpointCreate
+from app.deps import CheckpointQuota, ServicesDep, SessionDep
 from app.errors import UnsupportedMediaType
+from app.jobs.schemas import JobAccepted
 from app.problemsets.endpoints import ProblemSetId
 
 router = APIRouter(tags=["checkpoints"])
@@ -44,13 +45,3 @@ def upload_checkpoint(
 ) -> JobAccepted:
     """Store a trained model and queue its evaluation on Fashion-MNIST; poll the job it names."""
     return service.upload(services, session, user, problem_set, form, file.file, file.filename)
-
-
-@router.get("/jobs/{job_id}")
-def read_job(
-    job_id: Annotated[str, Path(pattern=ID_PATTERN, description="A job id.")],
-    session: SessionDep,
-    user: CurrentUser,
-) -> JobPublic:
-    """Where a job stands: queued, running, done (with its result) or failed (with why)."""
-    return service.read_job(session, user, job_id)

@@ -8,7 +8,6 @@ a value above 1 (up to 100) a percentage. They are stored and returned as fracti
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -148,14 +147,6 @@ class CheckpointCreate(CheckpointOptions):
         }
 
 
-class JobAccepted(BaseModel):
-    """The answer to an upload: the job to poll."""
-
-    job_id: str
-    status: str
-    links: dict[str, str]
-
-
 class UploadPublic(BaseModel):
     """The uploaded file, as received."""
 
@@ -206,34 +197,4 @@ class EvaluationOutcome(BaseModel):
     grade: GradeOutcome
 
 
-class JobError(BaseModel):
-    """Why a job failed: a stable name, a message, and for a shape mismatch every key."""
-
-    error: str
-    detail: str
-    problems: list[dict[str, Any]] | None = None
-
-
-class JobPublic(BaseModel):
-    """A job: where it stands and, once finished, its outcome or its error."""
-
-    job_id: str
-    kind: str
-    status: Literal["queued", "running", "done", "failed"]
-    progress: float = Field(description="0 queued, 0.1 evaluating, 1 finished.")
-    queue_position: int | None = Field(
-        default=None, description="Queued jobs ahead of this one, while it is queued."
-    )
-    problem_set: str
-    field: str
-    user_id: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    upload: UploadPublic
-    declared: dict[str, Any]
-    claims: dict[str, float | None]
-    result: EvaluationOutcome | None = None
-    error: JobError | None = None
-    submission_id: str | None = None
-    links: dict[str, str]
+CHECKPOINT_JOB = "checkpoints.evaluate"

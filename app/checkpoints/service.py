@@ -14,18 +14,14 @@ from sqlalchemy.orm import Session
 from app import __version__
 from app.checkpoints.envelope import CheckpointRejected, screen
 from app.checkpoints.schemas import (
+    CHECKPOINT_JOB,
     CheckpointCreate,
     EvaluationOutcome,
-    JobAccepted,
-    JobError,
-    JobPublic,
-    UploadPublic,
 )
 from app.checkpoints.worker import evaluate_upload
-from app.db.models import FieldGrade, Job, JobStatus, Role, Submission, User, new_id, utcnow
+from app.db.models import FieldGrade, Job, Submission, User, new_id, utcnow
 from app.errors import (
     InvalidRequest,
-    NotFound,
     PayloadTooLarge,
     RateLimited,
     UnknownField,
@@ -34,6 +30,8 @@ from app.errors import (
 from app.jobs import repository as jobs_repository
 from app.jobs import service as jobs
 from app.jobs.protocol import JobKind, Json
+from app.jobs.public import accepted
+from app.jobs.schemas import JobAccepted
 from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
 from app.submissions import policy
@@ -43,7 +41,6 @@ from app.untrusted import shown
 if TYPE_CHECKING:
     from app.services import Services
 
-CHECKPOINT_JOB = "checkpoints.evaluate"
 UPLOADS = "uploads"
 ACCEPTED_SUFFIXES = (".safetensors", ".pt", ".pth")
 SAVE_STATE_DICT = (
@@ -128,7 +125,7 @@ def upload(
         path.unlink(missing_ok=True)
         raise
     services.jobs.submit(job_id)
-    return JobAccepted(job_id=job_id, status=job.status, links=_links(job))
+    return accepted(job)
 
 
 def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
@@ -138,38 +135,6 @@ def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
     except CheckpointRejected:
         path.unlink(missing_ok=True)
         raise
-
-
-def read_job(session: Session, user: User, job_id: str) -> JobPublic:
-    """A job; a student's view of anyone else's reads exactly like a missing one."""
-    job = jobs_repository.by_id(session, job_id)
-    if job is None or not (user.role == Role.INSTRUCTOR.value or job.user_id == user.id):
-        raise NotFound(f"There is no job {shown(job_id)}.")
-    position = None
-    if job.status == JobStatus.QUEUED.value:
-        position = jobs_repository.queued_before(session, job)
-    outcome = job.result if job.status == JobStatus.DONE.value else None
-    spec = job.spec
-    return JobPublic(
-        job_id=job.id,
-        kind=job.kind,
-        status=job.status,
-        progress=job.progress,
-        queue_position=position,
-        problem_set=job.problem_set,
-        field=job.field,
-        user_id=job.user_id,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        upload=UploadPublic.model_validate(spec["upload"]),
-        declared={**spec["declared"], "preprocessing": spec["preprocessing"]},
-        claims=spec["claims"],
-        result=None if outcome is None else EvaluationOutcome.model_validate(outcome),
-        error=None if job.error is None else JobError.model_validate(job.error),
-        submission_id=job.submission_id,
-        links=_links(job),
-    )
 
 
 def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
@@ -315,10 +280,3 @@ def _store(file: BinaryIO, path: Path, *, max_bytes: int) -> tuple[int, str]:
         partial_path.unlink(missing_ok=True)
         raise
     return size, digest.hexdigest()
-
-
-def _links(job: Job) -> dict[str, str]:
-    return {
-        "self": f"/api/v1/jobs/{job.id}",
-        "submissions": f"/api/v1/problem-sets/{job.problem_set}/submissions",
-    }

@@ -5,7 +5,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -53,11 +63,15 @@ class User(Base):
     """An instructor or a student, known by the hash of their bearer token."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("login", name="uq_users_login"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    login: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The student's id in the course's own records (SIS login, e-mail), matched by class
+    files and written to gradebook exports; optional and unique."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -66,7 +80,10 @@ class Submission(Base):
     """One graded submission, with the provenance of the grading."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_set_user", "problem_set", "user_id"),)
+    __table_args__ = (
+        Index("ix_submissions_set_user", "problem_set", "user_id"),
+        Index("uq_submissions_batch_key", "user_id", "problem_set", "batch_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
@@ -79,6 +96,10 @@ class Submission(Base):
     engine_version: Mapped[str] = mapped_column(String(40))
     problem_hash: Mapped[str] = mapped_column(String(64))
     reference_hash: Mapped[str] = mapped_column(String(64))
+    batch_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """For a row of an imported class file: a digest of what was submitted, so that importing
+    the same file again stores nothing twice (None for submissions made one by one)."""
+    regraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     fields: Mapped[list["FieldGrade"]] = relationship(
         back_populates="submission", order_by="FieldGrade.position", cascade="all, delete-orphan"
@@ -101,6 +122,8 @@ class FieldGrade(Base):
     max_score: Mapped[float] = mapped_column(Float)
     feedback: Mapped[str] = mapped_column(Text)
     parsed: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(String(100), default=None)
+    """The answer note: the name of the known mistake the answer matched, if any."""
 
     submission: Mapped[Submission] = relationship(back_populates="fields")
 

@@ -88,7 +88,7 @@ def _grade_text(field: GradableField, text: str) -> FieldResult:
     mistake = _matching_mistake(field, value)
     if mistake is not None:
         verdict = Verdict.PARTIAL if mistake.credit > 0 else Verdict.INCORRECT
-        return _result(field, verdict, mistake.credit, mistake.feedback, parsed)
+        return _result(field, verdict, mistake.credit, mistake.feedback, parsed, mistake.name)
     return _result(field, Verdict.INCORRECT, 0.0, messages.incorrect(comparison.hint), parsed)
 
 
@@ -101,7 +101,12 @@ def _matching_mistake(field: GradableField, value: Any) -> KnownMistake | None:
 
 
 def _result(
-    field: GradableField, verdict: Verdict, credit: float, feedback: str, parsed: str
+    field: GradableField,
+    verdict: Verdict,
+    credit: float,
+    feedback: str,
+    parsed: str,
+    note: str | None = None,
 ) -> FieldResult:
     return FieldResult(
         field=field.id,
@@ -110,4 +115,5 @@ def _result(
         max_score=field.max_score,
         feedback=feedback,
         parsed=parsed,
+        note=note,
     )

@@ -23,6 +23,8 @@ class FieldResult(BaseModel):
     max_score: float = Field(ge=0)
     feedback: str
     parsed: str | None = None
+    note: str | None = None
+    """The answer note, for instructors: the name of the known mistake the answer matched."""
 
 
 class SubmissionResult(BaseModel):

@@ -4,11 +4,11 @@ runs in a sandboxed worker process with memory and time limits."""
 import logging
 import queue
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerError, WorkerPool
 from app.jobs import service
-from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
+from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, JobKinds, Json, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class InProcessBackend:
     def __init__(
         self,
         units: UnitOfWork,
-        kinds: Mapping[str, JobKind],
+        kinds: JobKinds,
         *,
         workers: int = 1,
         timeout_s: float,
@@ -82,10 +82,15 @@ class InProcessBackend:
     def _drain(self) -> None:
         while (job_id := self._queue.get()) is not None:
             try:
-                service.process(self._units, self._kinds, job_id, self._run)
+                service.process(
+                    self._units, self._kinds, job_id, self._run, stopping=self._stopping
+                )
             except Exception:
                 # The database was unreachable: the job stays pending and is resumed on start.
                 log.exception("job %s could not be processed", job_id)
+
+    def _stopping(self) -> bool:
+        return self._closed
 
     def _run(self, kind: JobKind, spec: Json) -> Json:
         executor = self._executor

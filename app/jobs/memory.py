@@ -1,10 +1,8 @@
 """An in-memory twin of the job backends for tests: it records ids and runs them on demand,
 in the calling thread and process, with the test's own unit of work."""
 
-from collections.abc import Mapping
-
 from app.jobs import service
-from app.jobs.protocol import Execute, JobKind, Json, UnitOfWork
+from app.jobs.protocol import Execute, JobKind, JobKinds, Json, UnitOfWork
 
 
 class MemoryBackend:
@@ -12,7 +10,7 @@ class MemoryBackend:
     when given an `execute` that is)."""
 
     def __init__(
-        self, units: UnitOfWork, kinds: Mapping[str, JobKind], *, execute: Execute | None = None
+        self, units: UnitOfWork, kinds: JobKinds, *, execute: Execute | None = None
     ) -> None:
         self.units = units
         self.kinds = kinds

@@ -4,7 +4,7 @@ A backend takes job ids, never payloads: the job's inputs are in its database ro
 backend that runs elsewhere (Celery workers) needs only the id and the database.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from app.db.models import Job
+from app.jobs import repository
 
 Json = dict[str, Any]
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
@@ -42,6 +43,47 @@ class JobKind:
     """Records a successful outcome, in the transaction that marks the job done."""
     lost: Callable[[Json], str | None]
     """Why a job cannot be resumed after a restart (its input is gone), or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """A job as a kind that runs in the service's own process sees it while it runs."""
+
+    job_id: str
+    spec: Json
+    units: UnitOfWork
+    """Transactions for the job's own writes (each short: nothing else waits on them)."""
+    stopping: Callable[[], bool]
+    """True once the backend is closing: stop at the next safe point with JobInterrupted."""
+
+    def report(self, progress: float, partial: Json) -> None:
+        """Record how far the job has got (0..1) and its result so far, for those who poll it."""
+        with self.units() as session:
+            repository.report(session, self.job_id, progress, partial)
+
+    def check_stopping(self) -> None:
+        """Raise JobInterrupted if the backend is closing; the job is queued again."""
+        if self.stopping():
+            raise JobInterrupted
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceJobKind:
+    """A kind that runs in the backend's own thread rather than in a sandboxed worker: it
+    handles no untrusted bytes itself (it grades through the sandboxed runner) and writes to
+    the database as it goes, so it must be safe to run again after an interruption."""
+
+    name: str
+    run: Callable[[JobRun], Json]
+    """The job's work; raises JobFailed to fail it, JobInterrupted when told to stop."""
+    complete: Callable[[Session, Job, Json], None]
+    """Records a successful outcome, in the transaction that marks the job done."""
+    lost: Callable[[Json], str | None]
+    """Why a job cannot be resumed after a restart (its input is gone), or None."""
+
+
+AnyJobKind = JobKind | ServiceJobKind
+JobKinds = Mapping[str, AnyJobKind]
 
 
 class JobFailed(Exception):

@@ -1,6 +1,7 @@
 """Every query on jobs."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -40,6 +41,16 @@ def claim(session: Session, job_id: str) -> Job | None:
         return None
     job = session.get(Job, job_id, populate_existing=True)
     return job
+
+
+def report(session: Session, job_id: str, progress: float, partial: dict[str, Any]) -> None:
+    """Record a running job's progress and result so far; a job no longer running is left."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING.value)
+        .values(progress=progress, result=partial)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def pending(session: Session) -> Sequence[Job]:

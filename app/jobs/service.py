@@ -2,13 +2,23 @@
 after a restart. Each step is its own short transaction; nothing runs while one is open."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, JobStatus, utcnow
 from app.jobs import repository
-from app.jobs.protocol import Execute, JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
+from app.jobs.protocol import (
+    AnyJobKind,
+    Execute,
+    JobFailed,
+    JobInterrupted,
+    JobKinds,
+    JobRun,
+    Json,
+    ServiceJobKind,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +35,19 @@ def create(session: Session, job: Job) -> Job:
     return repository.add(session, job)
 
 
-def process(units: UnitOfWork, kinds: Mapping[str, JobKind], job_id: str, execute: Execute) -> None:
+def never() -> bool:
+    """A backend that never stops its jobs early."""
+    return False
+
+
+def process(
+    units: UnitOfWork,
+    kinds: JobKinds,
+    job_id: str,
+    execute: Execute,
+    *,
+    stopping: Callable[[], bool] = never,
+) -> None:
     """Claim a queued job, run it outside any transaction, and record how it ended."""
     with units() as session:
         job = repository.claim(session, job_id)
@@ -37,7 +59,10 @@ def process(units: UnitOfWork, kinds: Mapping[str, JobKind], job_id: str, execut
         _fail(units, job_id, {"error": "UnknownJob", "detail": f"No handler for {kind_name}."})
         return
     try:
-        outcome = execute(kind, spec)
+        if isinstance(kind, ServiceJobKind):
+            outcome = _run_here(kind, JobRun(job_id, spec, units, stopping))
+        else:
+            outcome = execute(kind, spec)
     except JobInterrupted:
         _requeue(units, job_id)
         return
@@ -50,7 +75,20 @@ def process(units: UnitOfWork, kinds: Mapping[str, JobKind], job_id: str, execut
     _finish(units, job_id, kind, outcome)
 
 
-def resume(units: UnitOfWork, kinds: Mapping[str, JobKind]) -> list[str]:
+def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
+    """Run a service-side kind in this thread; an unexpected error fails the job, logged."""
+    try:
+        return kind.run(run)
+    except (JobFailed, JobInterrupted):
+        raise
+    except Exception:
+        log.exception("job %s (%s) failed", run.job_id, kind.name)
+        raise JobFailed(
+            "JobCrashed", "The job stopped on an internal error; it was logged."
+        ) from None
+
+
+def resume(units: UnitOfWork, kinds: JobKinds) -> list[str]:
     """After a restart: the ids of the jobs to queue again; those that cannot run are failed."""
     resumed: list[str] = []
     with units() as session:
@@ -65,7 +103,7 @@ def resume(units: UnitOfWork, kinds: Mapping[str, JobKind]) -> list[str]:
     return resumed
 
 
-def _why_not_resumable(job: Job, kind: JobKind | None) -> str | None:
+def _why_not_resumable(job: Job, kind: AnyJobKind | None) -> str | None:
     if kind is None:
         return f"This service has no handler for {job.kind} jobs."
     if job.attempts >= MAX_ATTEMPTS:
@@ -73,7 +111,7 @@ def _why_not_resumable(job: Job, kind: JobKind | None) -> str | None:
     return kind.lost(dict(job.spec))
 
 
-def _finish(units: UnitOfWork, job_id: str, kind: JobKind, outcome: Json) -> None:
+def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> None:
     try:
         with units() as session:
             job = repository.by_id(session, job_id)
@@ -86,7 +124,7 @@ def _finish(units: UnitOfWork, job_id: str, kind: JobKind, outcome: Json) -> Non
             kind.complete(session, job, outcome)
     except Exception:
         log.exception("recording the outcome of job %s failed", job_id)
-        detail = "The result could not be recorded; upload the model again."
+        detail = "The result could not be recorded; submit the work again."
         _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
 
 

@@ -23,6 +23,8 @@ class FieldGradePublic(FieldResult):
     """How one answer was graded, and the answer as it was typed."""
 
     answer: str
+    # Answer notes are for instructors (in the statistics); a student's feedback says enough.
+    note: str | None = Field(default=None, exclude=True)
 
 
 class Provenance(BaseModel):

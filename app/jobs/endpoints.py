@@ -1,0 +1,23 @@
+"""Job routes: follow any job (an evaluation, an import, a regrade) by its id."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app.deps import CurrentUser, SessionDep
+from app.jobs.public import read_job as read
+from app.jobs.schemas import JobPublic
+
+router = APIRouter(tags=["jobs"])
+
+ID_PATTERN = r"^[0-9a-f-]{1,36}$"
+
+
+@router.get("/jobs/{job_id}")
+def read_job(
+    job_id: Annotated[str, Path(pattern=ID_PATTERN, description="A job id.")],
+    session: SessionDep,
+    user: CurrentUser,
+) -> JobPublic:
+    """Where a job stands: queued, running, done (with its result) or failed (with why)."""
+    return read(session, user, job_id)

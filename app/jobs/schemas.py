@@ -1,0 +1,52 @@
+"""What the job routes return, for every kind of job."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from app.batches.schemas import BatchOutcome
+from app.checkpoints.schemas import EvaluationOutcome, UploadPublic
+from app.regrade.schemas import RegradeOutcome
+
+
+class JobAccepted(BaseModel):
+    """The answer to a request that starts a job: the job to poll."""
+
+    job_id: str
+    status: str
+    links: dict[str, str]
+
+
+class JobError(BaseModel):
+    """Why a job failed: a stable name, a message, and for a shape mismatch every key."""
+
+    error: str
+    detail: str
+    problems: list[dict[str, Any]] | None = None
+
+
+class JobPublic(BaseModel):
+    """A job: where it stands and, once finished, its outcome or its error. An import shows
+    its result so far while it runs."""
+
+    job_id: str
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(description="0 queued, then up to 1 when finished.")
+    queue_position: int | None = Field(
+        default=None, description="Queued jobs ahead of this one, while it is queued."
+    )
+    problem_set: str
+    field: str | None = Field(default=None, description="The field of a checkpoint evaluation.")
+    user_id: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    upload: UploadPublic | None = None
+    declared: dict[str, Any] | None = None
+    claims: dict[str, float | None] | None = None
+    result: EvaluationOutcome | BatchOutcome | RegradeOutcome | None = None
+    error: JobError | None = None
+    submission_id: str | None = None
+    links: dict[str, str]

@@ -1,0 +1,1 @@
+"""Regrade every stored submission with the current problem file and reference code."""

@@ -1,0 +1,1 @@
+"""Answer statistics: verdict shares, common wrong answers with their notes, distributions."""
