@@ -7,15 +7,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
+from app.batches.endpoints import router as batches_router
 from app.checkpoints.endpoints import CHECKPOINT_UPLOAD_PATH, MULTIPART_OVERHEAD_BYTES
 from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
+from app.gradebook.endpoints import router as gradebook_router
 from app.health.endpoints import router as health_router
 from app.jobs.endpoints import router as jobs_router
 from app.middleware import BodySizeLimit
 from app.problemsets.endpoints import router as problem_sets_router
+from app.regrade.endpoints import router as regrade_router
+from app.reports.endpoints import router as reports_router
 from app.services import Services, build_services
+from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
 from app.users.bootstrap import ensure_instructor
 from app.users.endpoints import router as users_router
@@ -58,6 +63,11 @@ def create_app(
         users_router,
         checkpoints_router,
         jobs_router,
+        batches_router,
+        gradebook_router,
+        stats_router,
+        reports_router,
+        regrade_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

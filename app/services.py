@@ -16,7 +16,7 @@ from app.grading.runner import FieldRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
 from app.jobs import service as jobs_service
 from app.jobs.inprocess import InProcessBackend
-from app.jobs.protocol import JobBackend, JobKinds
+from app.jobs.protocol import AnyJobKind, JobBackend, JobKinds, ServiceJobKind
 from app.problemsets.catalog import ProblemCatalog
 from app.ratelimit import RateLimiter
 
@@ -63,7 +63,7 @@ def build_services(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
         )
     sessions = session_factory(engine)
-    kinds = {kind.name: kind for kind in [checkpoint_kind(catalog)]}
+    kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in [checkpoint_kind(catalog)]}
     if jobs is None:
         jobs = InProcessBackend(
             partial(transaction, sessions),
@@ -73,7 +73,7 @@ def build_services(
             memory_limit_bytes=evaluation_memory_limit(settings),
             initializer=partial(prepare, str(settings.dataset_dir.resolve())),
         )
-    return Services(
+    built = Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -84,6 +84,14 @@ def build_services(
         jobs=jobs,
         job_kinds=kinds,
     )
+    # These kinds grade through the built services, so they join the mapping last.
+    kinds.update({kind.name: kind for kind in service_job_kinds(built)})
+    return built
+
+
+def service_job_kinds(services: Services) -> list[ServiceJobKind]:
+    """The kinds that run in the job backend's own thread, with the services at hand."""
+    return []
 
 
 NO_LIMIT_BYTES = 1 << 62

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -100,6 +101,9 @@ class Submission(Base):
     """For a row of an imported class file: a digest of what was submitted, so that importing
     the same file again stores nothing twice (None for submissions made one by one)."""
     regraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Graded against the published numbers rather than the student's own variant (an import
+    of work done on the published problem); a regrade uses the same numbers."""
 
     fields: Mapped[list["FieldGrade"]] = relationship(
         back_populates="submission", order_by="FieldGrade.position", cascade="all, delete-orphan"

@@ -83,7 +83,12 @@ class InProcessBackend:
         while (job_id := self._queue.get()) is not None:
             try:
                 service.process(
-                    self._units, self._kinds, job_id, self._run, stopping=self._stopping
+                    self._units,
+                    self._kinds,
+                    job_id,
+                    self._run,
+                    queue=self.submit,
+                    stopping=self._stopping,
                 )
             except Exception:
                 # The database was unreachable: the job stays pending and is resumed on start.

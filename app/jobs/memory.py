@@ -27,10 +27,12 @@ class MemoryBackend:
         self.closed = True
 
     def run_pending(self) -> list[str]:
-        """Run every recorded job, oldest first; the ids that ran."""
-        ran, self.submitted = self.submitted, []
-        for job_id in ran:
-            service.process(self.units, self.kinds, job_id, self.execute)
+        """Run every recorded job, oldest first, and those they queue; the ids that ran."""
+        ran: list[str] = []
+        while self.submitted:
+            job_id = self.submitted.pop(0)
+            service.process(self.units, self.kinds, job_id, self.execute, queue=self.submit)
+            ran.append(job_id)
         return ran
 
 

@@ -55,6 +55,8 @@ class JobRun:
     """Transactions for the job's own writes (each short: nothing else waits on them)."""
     stopping: Callable[[], bool]
     """True once the backend is closing: stop at the next safe point with JobInterrupted."""
+    queue: Callable[[str], None]
+    """Queue another job (created in a committed transaction) on the backend running this one."""
 
     def report(self, progress: float, partial: Json) -> None:
         """Record how far the job has got (0..1) and its result so far, for those who poll it."""

@@ -46,6 +46,7 @@ def process(
     job_id: str,
     execute: Execute,
     *,
+    queue: Callable[[str], None],
     stopping: Callable[[], bool] = never,
 ) -> None:
     """Claim a queued job, run it outside any transaction, and record how it ended."""
@@ -60,7 +61,7 @@ def process(
         return
     try:
         if isinstance(kind, ServiceJobKind):
-            outcome = _run_here(kind, JobRun(job_id, spec, units, stopping))
+            outcome = _run_here(kind, JobRun(job_id, spec, units, stopping, queue))
         else:
             outcome = execute(kind, spec)
     except JobInterrupted:

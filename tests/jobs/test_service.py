@@ -18,6 +18,11 @@ def run_here(kind: JobKind, spec: Json) -> Json:
     return kind.run(spec)
 
 
+def no_follow_up(job_id: str) -> None:
+    """These jobs queue nothing."""
+    raise AssertionError(f"unexpected follow-up job {job_id}")
+
+
 def refresh(session: Session, job: Job) -> Job:
     session.expire_all()
     found = session.get(Job, job.id)
@@ -38,7 +43,7 @@ def test_a_job_ends_done_or_failed(
     units: UnitOfWork, session: Session, make_job: MakeJob, kind: str, status: str, error: Any
 ) -> None:
     job = make_job(kind, n=7)
-    service.process(units, kinds.KINDS, job.id, run_here)
+    service.process(units, kinds.KINDS, job.id, run_here, queue=no_follow_up)
     job = refresh(session, job)
     assert (job.status, job.progress, job.attempts) == (status, 1.0, 1)
     assert job.finished_at is not None and job.started_at is not None
@@ -56,7 +61,7 @@ def test_a_failed_record_leaves_nothing_half_written(
     units: UnitOfWork, session: Session, make_job: MakeJob
 ) -> None:
     job = make_job("tests.unrecordable")
-    service.process(units, kinds.KINDS, job.id, run_here)
+    service.process(units, kinds.KINDS, job.id, run_here, queue=no_follow_up)
     job = refresh(session, job)
     assert job.field == "q4.baseline"
     assert job.status == "failed"
@@ -73,7 +78,7 @@ def test_what_the_executor_raises_decides(
         raise raised
 
     job = make_job()
-    service.process(units, kinds.KINDS, job.id, execute)
+    service.process(units, kinds.KINDS, job.id, execute, queue=no_follow_up)
     job = refresh(session, job)
     assert job.status == status
     if status == "failed":
@@ -89,8 +94,8 @@ def test_a_job_runs_once(units: UnitOfWork, session: Session, make_job: MakeJob)
 
     job = make_job()
     for _ in range(3):
-        service.process(units, kinds.KINDS, job.id, execute)
-    service.process(units, kinds.KINDS, "no-such-job", execute)
+        service.process(units, kinds.KINDS, job.id, execute, queue=no_follow_up)
+    service.process(units, kinds.KINDS, "no-such-job", execute, queue=no_follow_up)
     assert len(calls) == 1
     assert refresh(session, job).attempts == 1
 

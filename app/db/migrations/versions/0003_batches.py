@@ -17,13 +17,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add users.login, submissions.batch_key and regraded_at, field_grades.note."""
+    """Add users.login, submissions.batch_key, regraded_at and published, field_grades.note."""
     with op.batch_alter_table("users") as users:
         users.add_column(sa.Column("login", sa.String(200), nullable=True))
         users.create_unique_constraint("uq_users_login", ["login"])
     with op.batch_alter_table("submissions") as submissions:
         submissions.add_column(sa.Column("batch_key", sa.String(64), nullable=True))
         submissions.add_column(sa.Column("regraded_at", sa.DateTime(timezone=True), nullable=True))
+        submissions.add_column(
+            sa.Column("published", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_index(
         "uq_submissions_batch_key",
         "submissions",
@@ -40,6 +43,7 @@ def downgrade() -> None:
         field_grades.drop_column("note")
     op.drop_index("uq_submissions_batch_key", table_name="submissions")
     with op.batch_alter_table("submissions") as submissions:
+        submissions.drop_column("published")
         submissions.drop_column("regraded_at")
         submissions.drop_column("batch_key")
     with op.batch_alter_table("users") as users:

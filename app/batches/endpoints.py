@@ -1,0 +1,5 @@
+"""Class-import routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["batches"])

@@ -1,0 +1,5 @@
+"""Grade-book export routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["gradebook"])

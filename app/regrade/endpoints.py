@@ -1,0 +1,5 @@
+"""Regrade routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["regrade"])

@@ -1,0 +1,5 @@
+"""Report routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["reports"])

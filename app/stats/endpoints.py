@@ -1,0 +1,5 @@
+"""Statistics routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["stats"])
