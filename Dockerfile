@@ -1,9 +1,16 @@
+# KaTeX for the web pages, from the npm registry, pinned by web/package-lock.json.
+FROM node:22-slim AS katex
+WORKDIR /build
+COPY web/package.json web/package-lock.json web/
+RUN npm ci --prefix web --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 WORKDIR /srv/dlgrade
 RUN apt-get update \
     && apt-get install -y --no-install-recommends make \
     && rm -rf /var/lib/apt/lists/*
 COPY . .
+COPY --from=katex /build/web/node_modules/katex/dist web/node_modules/katex/dist
 # The CPU build of torch: the grader needs no CUDA libraries.
 RUN make .venv/.installed TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 # The service runs as its own user, who may write only the data directory.

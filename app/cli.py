@@ -1,55 +1,61 @@
-"""The `dlgrade` command: run the service, add an instructor, list problem sets, grade files."""
+"""The `dlgrade` command: run the service, add an instructor, list problem sets, grade files,
+import a class, export its grade book and report, regrade it."""
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-
-from app.config import Settings
+from app.commands import local, remote
+from app.commands.batch import batch
+from app.commands.errors import EXIT_BAD_INPUT, CliError
+from app.commands.grade import grade
+from app.commands.gradebook import CSV_FORMATS, FORMATS, export_gradebook
+from app.commands.instructor import add_instructor
+from app.commands.problems import list_problem_sets
+from app.commands.regrade import regrade
+from app.commands.report import write_report
 from app.errors import DomainError
-from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
-from app.grading.service import SubmissionGrader
-from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
 from app.problemsets.loader import ProblemFileError
 from app.server import serve
-from app.untrusted import shown
-from app.users.service import create_instructor
 
-MAX_FILE_BYTES = 1_000_000
-EXIT_BAD_INPUT = 2
-MAX_INT_DIGITS = 100
+EXIT_INTERRUPTED = 130
+RERUN = "what was stored stays, and the same command run again carries on from there"
 
 
-class CliError(Exception):
-    """Bad input on the command line; the message is printed and the exit status is 2."""
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, connect: remote.Connect = remote.connect) -> int:
+    """Run the command line; returns the exit status. `connect` opens --server."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "serve":
-            serve(_settings(args))
-        elif args.command == "create-instructor":
-            _create_instructor(args)
-        else:
-            _offline(args)
+        _run(args, connect)
     except (CliError, DomainError, ProblemFileError) as exc:
         print(f"dlgrade: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Imports and regrades store chunk by chunk under keys, so a rerun carries on.
+        print(f"dlgrade: interrupted; {RERUN}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 
-def _offline(args: argparse.Namespace) -> None:
-    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
-    if args.command == "problems":
-        _list_problem_sets(catalog)
-    else:
-        _grade(catalog, args)
+def _run(args: argparse.Namespace, connect: remote.Connect) -> None:
+    match args.command:
+        case "serve":
+            serve(local.settings(args))
+        case "create-instructor":
+            add_instructor(args)
+        case "problems":
+            list_problem_sets(args)
+        case "grade":
+            grade(args)
+        case "batch":
+            batch(args, connect)
+        case "gradebook":
+            export_gradebook(args, connect)
+        case "report":
+            write_report(args, connect)
+        case "regrade":
+            regrade(args, connect)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     instructor.add_argument("name", help="the instructor's name")
     commands.add_parser("problems", help="list the problem sets")
+    _add_grade(commands)
+    _add_class_commands(commands)
+    return parser
+
+
+def _add_grade(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     grade = commands.add_parser("grade", help='grade a JSON file {"answers": {field: text}}')
     grade.add_argument("--problem-set", required=True, help="problem-set id, e.g. dl-ex1")
     grade.add_argument("--student", help="grade against this student's variant")
@@ -76,100 +88,53 @@ def _parser() -> argparse.ArgumentParser:
         "--in-process", action="store_true", help="skip the sandboxed worker (trusted input only)"
     )
     grade.add_argument("file", help="answers file, or - for standard input")
-    return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """The service settings from the environment; --problems would not reach the server."""
-    if args.problems is not None:
-        raise CliError(f"{args.command} reads the problem directory from DLGRADE_PROBLEMS_DIR")
-    try:
-        return Settings()
-    except ValidationError as exc:
-        raise CliError(f"the DLGRADE_* settings are not valid: {exc}") from None
-
-
-def _create_instructor(args: argparse.Namespace) -> None:
-    token = create_instructor(_settings(args), args.name)
-    # The token alone on stdout, so that a script can capture it; the note goes to stderr.
-    print(token)
-    print(
-        f"dlgrade: instructor {shown(args.name)} created; the token above is shown only once",
-        file=sys.stderr,
+def _add_class_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """The instructor's commands on a whole class: on the local database, or on --server."""
+    shared = _class_options()
+    batch = commands.add_parser(
+        "batch", parents=[shared], help="grade a class file (JSONL, CSV or ZIP) into the database"
+    )
+    batch.add_argument("file", type=Path, help="the class file")
+    batch.add_argument("--out", type=Path, required=True, help="where to write the grade book")
+    batch.add_argument("--format", choices=CSV_FORMATS, default="csv", help="grade-book format")
+    batch.add_argument(
+        "--create-students", action="store_true", help="create a student for each unknown name"
+    )
+    batch.add_argument(
+        "--published-numbers",
+        action="store_true",
+        help="grade against the published numbers, not each student's own variant",
+    )
+    gradebook = commands.add_parser("gradebook", parents=[shared], help="export the grade book")
+    gradebook.add_argument("--out", type=Path, required=True, help="the file to write")
+    gradebook.add_argument("--format", choices=FORMATS, default="csv", help="the file's format")
+    report = commands.add_parser(
+        "report", parents=[shared], help="write the answer statistics as one HTML file"
+    )
+    report.add_argument("--out", type=Path, required=True, help="the file to write")
+    commands.add_parser(
+        "regrade",
+        parents=[shared],
+        help="regrade every submission with the current problem file; print whose grade changed",
     )
 
 
-def _list_problem_sets(catalog: ProblemCatalog) -> None:
-    for problem_set in catalog.ids():
-        definition = catalog.definition(problem_set)
-        compiled = catalog.compiled(problem_set)
-        print(
-            f"{problem_set:<14} {definition.title} "
-            f"({len(compiled.fields)} fields, {compiled.max_total:g} points)"
-        )
-
-
-def _grade(catalog: ProblemCatalog, args: argparse.Namespace) -> None:
-    answers = _read_answers(args.file)
-    runner: FieldRunner = InProcessRunner(catalog) if args.in_process else SandboxRunner(catalog)
-    try:
-        result = SubmissionGrader(catalog, runner).grade(
-            args.problem_set, answers, student=args.student
-        )
-    finally:
-        if isinstance(runner, SandboxRunner):
-            runner.close()
-    print(json.dumps(result.model_dump(mode="json"), indent=2))
-
-
-def _read_answers(name: str) -> dict[str, Any]:
-    text = _read_text(name)
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_small_int)
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{name} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise CliError(f"{name} is nested too deeply") from None
-    except ValueError as exc:  # an integer with more digits than Python converts, a repeated key
-        raise CliError(f"{name} cannot be read: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("answers"), dict):
-        raise CliError(f'{name} must hold an object {{"answers": {{field id: answer text}}}}')
-    return document["answers"]  # type: ignore[no-any-return]
-
-
-def _read_text(name: str) -> str:
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-        else:
-            with open(name, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise CliError(f"cannot read {name}: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise CliError(f"{name} is larger than {MAX_FILE_BYTES} bytes")
-    try:
-        # Editors on Windows start UTF-8 files with a byte-order mark; it is not content.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CliError(f"{name} is not UTF-8 text") from None
-
-
-def _small_int(digits: str) -> int:
-    # Answers are strings; a number here is an error either way, but a huge one costs time.
-    if len(digits) > MAX_INT_DIGITS:
-        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
-    return int(digits)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Two answers to one field leave the grader guessing which one the student meant.
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise ValueError(f"the key {shown(key)} appears twice in one object")
-        document[key] = value
-    return document
+def _class_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--problem-set", required=True, help="problem-set id, e.g. dl-ex1")
+    options.add_argument(
+        "--server",
+        metavar="URL",
+        help="a running service (http:// or https://) instead of the local database",
+    )
+    options.add_argument(
+        "--token",
+        help=f"an instructor's token for --server (default: ${remote.TOKEN_VARIABLE}); "
+        "write --token=T when T starts with -",
+    )
+    return options
 
 
 if __name__ == "__main__":

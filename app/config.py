@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     evaluation_workers: int = Field(default=1, ge=1, le=16)
     evaluation_timeout_s: float = Field(default=300.0, gt=0, le=3600)
     evaluation_memory_bytes: int = Field(default=3_000_000_000, ge=500_000_000)
+    # Class imports (POST .../batches): the largest class file, model files included.
+    max_batch_bytes: int = Field(default=200_000_000, ge=1_000, le=10_000_000_000)
+    # Web pages: the key that signs CSRF tokens (kept in data_dir/secret-key when unset), and
+    # whether the session cookie is Secure (browsers keep Secure cookies on http://127.0.0.1).
+    secret_key: SecretStr | None = None
+    cookie_secure: bool = True
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":
@@ -50,6 +56,11 @@ class Settings(BaseSettings):
             if token is not None and len(token.get_secret_value()) < MIN_SECRET_CHARS:
                 raise ValueError(
                     f"DLGRADE_INSTRUCTOR_TOKEN must be at least {MIN_SECRET_CHARS} characters"
+                )
+            key = self.secret_key
+            if key is not None and len(key.get_secret_value()) < MIN_SECRET_CHARS:
+                raise ValueError(
+                    f"DLGRADE_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters"
                 )
         return self
 

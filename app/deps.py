@@ -1,6 +1,6 @@
 """Dependencies as Annotated aliases: the session, the services, the caller."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -60,6 +60,18 @@ def require_json(request: Request) -> None:
 
 
 JsonBody = Depends(require_json)
+
+
+def multipart_required(what: str, example: str) -> Callable[[Request], None]:
+    """A dependency refusing a body that is not multipart/form-data, before FastAPI tries to
+    read a form; its message says what to send (`what`) and shows how (`example`)."""
+
+    def require_multipart(request: Request) -> None:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "multipart/form-data":
+            raise UnsupportedMediaType(f"Send {what} as multipart/form-data ({example}).")
+
+    return require_multipart
 
 
 def limit_submissions(services: ServicesDep, user: CurrentUser) -> User:

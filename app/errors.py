@@ -13,6 +13,7 @@ DomainError
  |    +-- AnswerTooLong
  |    +-- TooManyAnswers
  +-- InvalidRequest               (422)
+ +-- UnusableProblemFile          (422)
  +-- RateLimited                  (429)
  +-- Unavailable                  (503)
 """
@@ -108,6 +109,12 @@ class TooManyAnswers(InvalidSubmission):
 
 class InvalidRequest(DomainError):
     """The request does not have the shape the endpoint expects."""
+
+    status = 422
+
+
+class UnusableProblemFile(DomainError):
+    """A problem file on disk is broken, so the problem sets were not reloaded."""
 
     status = 422
 

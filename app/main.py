@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
+from app.batches.endpoints import BATCH_UPLOAD_PATH
 from app.batches.endpoints import router as batches_router
 from app.checkpoints.endpoints import CHECKPOINT_UPLOAD_PATH, MULTIPART_OVERHEAD_BYTES
 from app.checkpoints.endpoints import router as checkpoints_router
@@ -24,6 +25,8 @@ from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
 from app.users.bootstrap import ensure_instructor
 from app.users.endpoints import router as users_router
+from app.web.endpoints import mount_web
+from app.web.ui import UI_CHECKPOINT_UPLOAD_PATH
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("dlgrade")
@@ -51,10 +54,15 @@ def create_app(
     app = FastAPI(title="dlgrade", version=__version__, lifespan=lifespan)
     add_exception_handlers(app)
     upload_limit = settings.max_checkpoint_bytes + MULTIPART_OVERHEAD_BYTES
+    batch_limit = settings.max_batch_bytes + MULTIPART_OVERHEAD_BYTES
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,
-        routes=[(f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit)],
+        routes=[
+            (f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit),
+            (UI_CHECKPOINT_UPLOAD_PATH, upload_limit),
+            (f"{API_PREFIX}{BATCH_UPLOAD_PATH}", batch_limit),
+        ],
     )
     app.include_router(health_router)
     for router in (
@@ -70,4 +78,5 @@ def create_app(
         regrade_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    mount_web(app)
     return app

@@ -91,7 +91,11 @@ def build_services(
 
 def service_job_kinds(services: Services) -> list[ServiceJobKind]:
     """The kinds that run in the job backend's own thread, with the services at hand."""
-    return []
+    # Imported here: these kinds' modules take the Services type from this module.
+    from app.batches.service import batch_kind
+    from app.regrade.service import regrade_kind
+
+    return [batch_kind(services), regrade_kind(services)]
 
 
 NO_LIMIT_BYTES = 1 << 62

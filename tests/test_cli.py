@@ -1,5 +1,6 @@
 """The dlgrade command: lists, grades (exit 0 whatever the score), refuses bad input (exit 2),
-adds instructors; `serve` itself is tested in tests/test_server.py."""
+adds instructors, parses the class commands; `serve` itself is tested in tests/test_server.py
+and the class commands in tests/commands/."""
 
 import json
 import os
@@ -9,7 +10,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.cli import main
+from app.cli import _parser, main
+from app.commands.remote import Connect, Remote
 from app.db.models import Role
 from app.users.service import authenticate
 
@@ -181,6 +183,17 @@ def test_create_instructor_prints_a_working_token_once(
         (["serve"], {"DLGRADE_PORT": "99999"}, "DLGRADE_* settings"),
         (["serve"], {"DLGRADE_ENVIRONMENT": "production"}, "DLGRADE_DATABASE_URL"),
         (["--problems", "problems", "serve"], {}, "DLGRADE_PROBLEMS_DIR"),
+        (["regrade", "--problem-set", "dl-ex1"], {"DLGRADE_PORT": "99999"}, "DLGRADE_* settings"),
+        (
+            ["gradebook", "--problem-set", "dl-ex1", "--out", "-"],
+            {"DLGRADE_ENVIRONMENT": "production"},
+            "DLGRADE_DATABASE_URL",
+        ),
+        (
+            ["--problems", "problems", "report", "--problem-set", "dl-ex1", "--out", "r.html"],
+            {},
+            "DLGRADE_PROBLEMS_DIR",
+        ),
     ],
 )
 def test_service_commands_refuse_bad_input_with_exit_2(
@@ -197,3 +210,97 @@ def test_service_commands_refuse_bad_input_with_exit_2(
     assert (status, out) == (2, "")
     assert message in err
     assert not (service_env / "dlgrade.db").exists()
+
+
+def test_the_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert raised.value.code == 0
+    for command in (
+        "serve",
+        "create-instructor",
+        "problems",
+        "grade",
+        "batch",
+        "gradebook",
+        "report",
+        "regrade",
+    ):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["batch", "class.jsonl", "--out", "g.csv"], "--problem-set"),
+        (["batch", "class.jsonl", "--problem-set", "dl-ex1"], "--out"),
+        (["batch", "--problem-set", "dl-ex1", "--out", "g.csv"], "file"),
+        (["batch", "c.jsonl", "--problem-set", "x", "--out", "g", "--format", "json"], "json"),
+        (["gradebook", "--problem-set", "dl-ex1", "--out", "g", "--format", "xlsx"], "xlsx"),
+        (["gradebook", "--problem-set", "dl-ex1"], "--out"),
+        (["report", "--problem-set", "dl-ex1"], "--out"),
+        (["regrade"], "--problem-set"),
+        (["regrade", "--problem-set", "dl-ex1", "--server"], "--server"),
+        (["regrade", "--problem-set", "dl-ex1", "--create-students"], "--create-students"),
+    ],
+)
+def test_the_parser_refuses_incomplete_class_commands(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_class_commands_parse_their_options() -> None:
+    args = _parser().parse_args(
+        [
+            "batch",
+            "class.zip",
+            "--problem-set",
+            "dl-ex1",
+            "--out",
+            "g.csv",
+            "--format",
+            "canvas",
+            "--create-students",
+            "--published-numbers",
+            "--server",
+            "https://grades.example.org",
+            "--token",
+            "t",
+        ]
+    )
+    assert (args.command, args.file, args.out) == ("batch", Path("class.zip"), Path("g.csv"))
+    assert (args.format, args.create_students, args.published_numbers) == ("canvas", True, True)
+    assert (args.server, args.token) == ("https://grades.example.org", "t")
+    plain = _parser().parse_args(["batch", "c.csv", "--problem-set", "p", "--out", "o"])
+    assert (plain.format, plain.create_students, plain.published_numbers) == ("csv", False, False)
+    assert (plain.server, plain.token) == (None, None)
+    book = _parser().parse_args(["gradebook", "--problem-set", "p", "--out", "o"])
+    assert book.format == "csv"
+    # Generated tokens may start with "-"; the = form passes them.
+    dashed = _parser().parse_args(["regrade", "--problem-set", "p", "--token=-x1", "--server", "u"])
+    assert dashed.token == "-x1"
+
+
+def test_an_interrupted_command_exits_130_and_says_a_rerun_carries_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def interrupted(server: str, token: str | None) -> Remote:
+        raise KeyboardInterrupt
+
+    argv = ["regrade", "--problem-set", "dl-ex1", "--server", "http://x.test", "--token", "t"]
+    status, out, err = run_with(argv, capsys, connect=interrupted)
+    assert (status, out) == (130, "")
+    assert "interrupted" in err and "run again" in err
+
+
+def run_with(
+    argv: list[str], capsys: pytest.CaptureFixture[str], *, connect: Connect
+) -> tuple[int, str, str]:
+    status = main(argv, connect=connect)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err

@@ -31,7 +31,8 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text()
-    setup = ("#", "set ", "cd ", "export ", "DLGRADE_TEST_POSTGRES_URL=")
+    # Set-up lines only: options, the PostgreSQL server and the browser the tests need.
+    setup = ("#", "set ", "cd ", "export ", "DLGRADE_TEST_POSTGRES_URL=", "bash .ci/chromium.sh")
     commands = [line for line in script.splitlines() if line and not line.startswith(setup)]
     assert commands == ["make test"]
 

@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, UploadFile, status
 
 from app.checkpoints import service
 from app.checkpoints.schemas import CheckpointCreate
-from app.deps import CheckpointQuota, ServicesDep, SessionDep
-from app.errors import UnsupportedMediaType
+from app.deps import CheckpointQuota, ServicesDep, SessionDep, multipart_required
 from app.jobs.schemas import JobAccepted
 from app.problemsets.endpoints import ProblemSetId
 
@@ -18,16 +17,10 @@ CHECKPOINT_UPLOAD_PATH = r"/problem-sets/[^/]+/checkpoints"
 MULTIPART_OVERHEAD_BYTES = 64_000
 """Room in an upload's body for the form fields and multipart boundaries besides the file."""
 ID_PATTERN = r"^[0-9a-f-]{1,36}$"
-
-
-def require_multipart(request: Request) -> None:
-    """Refuse a body that is not multipart/form-data, before FastAPI tries to read a form."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "multipart/form-data":
-        raise UnsupportedMediaType(
-            "Send the model and its details as multipart/form-data "
-            "(curl -F file=@model.safetensors -F field=q4.baseline ...)."
-        )
+require_multipart = multipart_required(
+    "the model and its details", "curl -F file=@model.safetensors -F field=q4.baseline ..."
+)
+"""Refuses a model upload that is not multipart/form-data (the page's upload takes it too)."""
 
 
 @router.post(

@@ -4,6 +4,7 @@ worker (app/checkpoints/worker.py) does."""
 
 import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.checkpoints.schemas import (
     EvaluationOutcome,
 )
 from app.checkpoints.worker import evaluate_upload
+from app.config import Settings
 from app.db.models import FieldGrade, Job, Submission, User, new_id, utcnow
 from app.errors import (
     InvalidRequest,
@@ -36,6 +38,7 @@ from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
 from app.submissions import policy
 from app.submissions import repository as submissions_repository
+from app.submissions.policy import Lateness
 from app.untrusted import shown
 
 if TYPE_CHECKING:
@@ -60,6 +63,31 @@ MAX_FILENAME_CHARS = 200
 _CHUNK = 1 << 20
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationTarget:
+    """What an upload is to be evaluated for, checked before any of its bytes are read."""
+
+    problem_set: str
+    field: str
+    rules: CheckpointSpec
+    max_score: float
+    late: Lateness
+    filename: str
+    """The file's name as shown back."""
+    suffix: str
+    when: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredModel:
+    """A model file kept under the id of the job that will evaluate it."""
+
+    job_id: str
+    path: Path
+    size: int
+    sha256: str
+
+
 def upload(
     services: "Services",
     session: Session,
@@ -72,60 +100,90 @@ def upload(
     now: datetime | None = None,
 ) -> JobAccepted:
     """Store an uploaded model and queue its evaluation; the job runs once this commits."""
-    when = now or utcnow()
-    definition = services.catalog.definition(problem_set)
-    spec = _checkpoint_spec(definition, form.field)
-    max_score = services.catalog.compiled(problem_set).fields[form.field].max_score
-    late = policy.lateness(definition.policy, problem_set, when)
-    name, suffix = _accepted_name(filename)
+    target = evaluation_target(services, problem_set, form.field, filename, when=now or utcnow())
     if jobs_repository.pending_count(session, user.id) >= MAX_PENDING_JOBS:
         raise RateLimited(
             f"You have {MAX_PENDING_JOBS} evaluations waiting; upload again when one has finished.",
             headers={"Retry-After": "30"},
         )
-    settings = services.settings
-    job_id = new_id()
-    path = (settings.data_dir / UPLOADS / job_id).resolve()
-    size, digest = _store(file, path, max_bytes=settings.max_checkpoint_bytes)
-    _screen_stored(path, f"upload{suffix}", max_bytes=settings.max_checkpoint_bytes)
-    job = Job(
-        id=job_id,
-        kind=CHECKPOINT_JOB,
-        user_id=user.id,
-        problem_set=problem_set,
-        field=form.field,
-        created_at=when,
-        spec={
-            "path": str(path),
-            "upload": {"filename": name, "bytes": size, "sha256": digest},
-            "suffix": suffix,
-            "max_bytes": settings.max_checkpoint_bytes,
-            "field": form.field,
-            "declared": form.declared(),
-            "preprocessing": form.preprocessing(),
-            "claims": {
-                "test_accuracy": form.claimed_test_accuracy,
-                "train_accuracy": form.claimed_train_accuracy,
-            },
-            "evaluate_train": form.evaluate_train,
-            "rules": spec.model_dump(),
-            "max_score": max_score,
-            "dataset_dir": str(settings.dataset_dir.resolve()),
-            "device": settings.device,
-            "late": late.late,
-            "score_factor": late.factor,
-        },
-    )
+    stored = store_model(services.settings, file, target)
     try:
-        jobs.create(session, job)
+        job = add_evaluation(services.settings, session, user, target, form, stored)
         # Committed here, not at the end of the request: the job may be queued only once its
         # row is visible to the process that will run it.
         session.commit()
     except BaseException:
-        path.unlink(missing_ok=True)
+        stored.path.unlink(missing_ok=True)
         raise
-    services.jobs.submit(job_id)
+    services.jobs.submit(job.id)
     return accepted(job)
+
+
+def evaluation_target(
+    services: "Services", problem_set: str, field: str, filename: str | None, *, when: datetime
+) -> EvaluationTarget:
+    """Check an upload before reading it: the field, the deadline and the file's name."""
+    definition = services.catalog.definition(problem_set)
+    rules = _checkpoint_spec(definition, field)
+    max_score = services.catalog.compiled(problem_set).fields[field].max_score
+    late = policy.lateness(definition.policy, problem_set, when)
+    name, suffix = _accepted_name(filename)
+    return EvaluationTarget(problem_set, field, rules, max_score, late, name, suffix, when)
+
+
+def store_model(settings: Settings, file: BinaryIO, target: EvaluationTarget) -> StoredModel:
+    """Copy a model under a new job id and screen it; a refused one leaves nothing behind."""
+    job_id = new_id()
+    path = (settings.data_dir / UPLOADS / job_id).resolve()
+    size, digest = store_upload(file, path, max_bytes=settings.max_checkpoint_bytes)
+    _screen_stored(path, f"upload{target.suffix}", max_bytes=settings.max_checkpoint_bytes)
+    return StoredModel(job_id, path, size, digest)
+
+
+def add_evaluation(
+    settings: Settings,
+    session: Session,
+    user: User,
+    target: EvaluationTarget,
+    form: CheckpointCreate,
+    stored: StoredModel,
+    *,
+    batch_key: str | None = None,
+) -> Job:
+    """Create the evaluation job of a stored model in the caller's transaction (not queued)."""
+    spec = {
+        "path": str(stored.path),
+        "upload": {"filename": target.filename, "bytes": stored.size, "sha256": stored.sha256},
+        "suffix": target.suffix,
+        "max_bytes": settings.max_checkpoint_bytes,
+        "field": target.field,
+        "declared": form.declared(),
+        "preprocessing": form.preprocessing(),
+        "claims": {
+            "test_accuracy": form.claimed_test_accuracy,
+            "train_accuracy": form.claimed_train_accuracy,
+        },
+        "evaluate_train": form.evaluate_train,
+        "rules": target.rules.model_dump(),
+        "max_score": target.max_score,
+        "dataset_dir": str(settings.dataset_dir.resolve()),
+        "device": settings.device,
+        "late": target.late.late,
+        "score_factor": target.late.factor,
+    }
+    if batch_key is not None:
+        # The imported row's key: recorded on the submission, so a re-import skips the model.
+        spec["batch_key"] = batch_key
+    job = Job(
+        id=stored.job_id,
+        kind=CHECKPOINT_JOB,
+        user_id=user.id,
+        problem_set=target.problem_set,
+        field=target.field,
+        created_at=target.when,
+        spec=spec,
+    )
+    return jobs.create(session, job)
 
 
 def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
@@ -173,6 +231,7 @@ def record_evaluation(
         engine_version=__version__,
         problem_hash=catalog.file_hash(job.problem_set),
         reference_hash=reference_hash(),
+        batch_key=job.spec.get("batch_key"),
         fields=[
             FieldGrade(
                 position=list(compiled.fields).index(job.field),
@@ -257,8 +316,10 @@ def _accepted_name(filename: str | None) -> tuple[str, str]:
     return shown(name, limit=MAX_FILENAME_CHARS), suffix
 
 
-def _store(file: BinaryIO, path: Path, *, max_bytes: int) -> tuple[int, str]:
-    """Copy the upload to path, counting as it goes: 413 past max_bytes, nothing left behind."""
+def store_upload(
+    file: BinaryIO, path: Path, *, max_bytes: int, what: str = "model file"
+) -> tuple[int, str]:
+    """Copy an upload to path, counting as it goes: 413 past max_bytes, nothing left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial_path = path.with_name(path.name + ".part")
     digest = hashlib.sha256()
@@ -269,12 +330,12 @@ def _store(file: BinaryIO, path: Path, *, max_bytes: int) -> tuple[int, str]:
                 size += len(chunk)
                 if size > max_bytes:
                     raise PayloadTooLarge(
-                        f"The model file is larger than {max_bytes} bytes.", fields=["file"]
+                        f"The {what} is larger than {max_bytes} bytes.", fields=["file"]
                     )
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise InvalidRequest("The model file is empty.", fields=["file"])
+            raise InvalidRequest(f"The {what} is empty.", fields=["file"])
         partial_path.rename(path)
     except BaseException:
         partial_path.unlink(missing_ok=True)

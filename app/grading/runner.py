@@ -1,6 +1,9 @@
 """Where one answer is graded: in this process, or in a sandboxed worker with a time limit.
 
 The FieldRunner protocol is the seam for scale-out: a queue-backed runner fits behind it.
+Each worker holds its own catalog; every call carries the fingerprint of the caller's, and a
+worker whose catalog differs reloads its directory first (a reload takes tens of milliseconds,
+well inside an answer's time limit), so a reload of the caller's catalog reaches every worker.
 """
 
 import logging
@@ -16,6 +19,7 @@ from app.grading.limits import ANSWER_TIME_LIMIT_S
 from app.grading.result import FieldResult
 from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerPool
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.loader import ProblemFileError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +83,13 @@ class SandboxRunner:
         """Grade the answer in a worker, turning a timeout or crash into an invalid result."""
         try:
             return self.pool.call(
-                _grade_in_worker, problem_set, field_id, student, raw, timeout=self.timeout
+                _grade_in_worker,
+                self.catalog.fingerprint,
+                problem_set,
+                field_id,
+                student,
+                raw,
+                timeout=self.timeout,
             )
         except SandboxTimeout:
             return self._invalid(problem_set, field_id, student, messages.TOO_SLOW)
@@ -96,7 +106,12 @@ class SandboxRunner:
         # limit, so that one hostile answer costs its own field and nothing else.
         try:
             return self.pool.call(
-                _grade_all_in_worker, problem_set, student, list(answers), timeout=self.timeout
+                _grade_all_in_worker,
+                self.catalog.fingerprint,
+                problem_set,
+                student,
+                list(answers),
+                timeout=self.timeout,
             )
         except SandboxError:
             return [self.run(problem_set, field_id, student, raw) for field_id, raw in answers]
@@ -107,7 +122,13 @@ class SandboxRunner:
         """Parse the answer in a worker, under the same time limit as grading."""
         try:
             return self.pool.call(
-                _preview_in_worker, problem_set, field_id, student, raw, timeout=self.timeout
+                _preview_in_worker,
+                self.catalog.fingerprint,
+                problem_set,
+                field_id,
+                student,
+                raw,
+                timeout=self.timeout,
             )
         except SandboxTimeout:
             return self._unreadable(problem_set, field_id, student, messages.TOO_SLOW)
@@ -133,6 +154,9 @@ class SandboxRunner:
 
 
 _worker_catalog: ProblemCatalog | None = None
+_worker_tried: str | None = None
+"""The last fingerprint this worker reloaded for, so that files on disk that differ from the
+caller's catalog (edited, not yet reloaded there) are read once, not on every call."""
 
 
 def _load_catalog(directory: Path) -> None:
@@ -141,22 +165,33 @@ def _load_catalog(directory: Path) -> None:
     _worker_catalog = ProblemCatalog(directory)
 
 
-def _grade_in_worker(
-    problem_set: str, field_id: str, student: str | None, raw: object
-) -> FieldResult:
+def _catalog(fingerprint: str) -> ProblemCatalog:
+    """This worker's catalog, reloaded first when it differs from the caller's."""
+    global _worker_tried
     assert _worker_catalog is not None, "worker started without its catalog"
-    return InProcessRunner(_worker_catalog).run(problem_set, field_id, student, raw)
+    if _worker_catalog.fingerprint != fingerprint and _worker_tried != fingerprint:
+        _worker_tried = fingerprint
+        try:
+            _worker_catalog.reload()
+        except ProblemFileError:
+            # The caller checked its files when it loaded them; these were broken since.
+            log.exception("a worker kept its problem sets: the files changed again")
+    return _worker_catalog
+
+
+def _grade_in_worker(
+    fingerprint: str, problem_set: str, field_id: str, student: str | None, raw: object
+) -> FieldResult:
+    return InProcessRunner(_catalog(fingerprint)).run(problem_set, field_id, student, raw)
 
 
 def _grade_all_in_worker(
-    problem_set: str, student: str | None, answers: list[tuple[str, object]]
+    fingerprint: str, problem_set: str, student: str | None, answers: list[tuple[str, object]]
 ) -> list[FieldResult]:
-    assert _worker_catalog is not None, "worker started without its catalog"
-    return InProcessRunner(_worker_catalog).run_all(problem_set, student, answers)
+    return InProcessRunner(_catalog(fingerprint)).run_all(problem_set, student, answers)
 
 
 def _preview_in_worker(
-    problem_set: str, field_id: str, student: str | None, raw: object
+    fingerprint: str, problem_set: str, field_id: str, student: str | None, raw: object
 ) -> AnswerPreview:
-    assert _worker_catalog is not None, "worker started without its catalog"
-    return InProcessRunner(_worker_catalog).preview(problem_set, field_id, student, raw)
+    return InProcessRunner(_catalog(fingerprint)).preview(problem_set, field_id, student, raw)

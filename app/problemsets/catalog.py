@@ -1,7 +1,10 @@
-"""The problem sets a grader holds: loaded once, checked at load, variants compiled on demand."""
+"""The problem sets a grader holds: loaded once, checked at load, variants compiled on demand;
+reloaded from the directory on request (a regrade), all files or none."""
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from threading import Lock
@@ -17,21 +20,50 @@ from app.problemsets.variants import canonical_parameters, variant_parameters
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "problems"
 VARIANT_CACHE_SIZE = 256
 
+CacheKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Files:
+    """A directory's problem sets as read and checked in one pass."""
+
+    definitions: dict[str, ProblemSetDef]
+    hashes: dict[str, str]
+    canonical: list[CompiledProblemSet]
+
 
 class ProblemCatalog:
     """Every problem set of a directory, with a bounded cache of compiled variants."""
 
     def __init__(self, directory: Path = DEFAULT_DIRECTORY) -> None:
         self.directory = directory
-        self._definitions = load_directory(directory)
-        self._compiled: OrderedDict[tuple[str, str], CompiledProblemSet] = OrderedDict()
         self._lock = Lock()
-        self._hashes = {
-            problem_set: _digest(self._path(problem_set).read_bytes())
-            for problem_set in self._definitions
-        }
-        for definition in self._definitions.values():
-            self._check(definition)
+        self._reloading = Lock()
+        self._compiled: OrderedDict[CacheKey, CompiledProblemSet] = OrderedDict()
+        self._definitions: dict[str, ProblemSetDef] = {}
+        self._hashes: dict[str, str] = {}
+        self._fingerprint = ""
+        self._install(self._load())
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every problem file's hash: two catalogs with equal fingerprints hold the
+        same problem sets."""
+        return self._fingerprint
+
+    def reload(self) -> bool:
+        """Read and check the directory again exactly as at start; whether anything changed.
+
+        A broken file raises ProblemFileError and the problem sets held so far stay in use.
+        Only problem files are read again: the reference code (`reference/`) is imported once,
+        so a change to it takes effect when the service restarts.
+        """
+        with self._reloading:
+            files = self._load()
+            if files.hashes == self._hashes:
+                return False
+            self._install(files)
+            return True
 
     def file_hash(self, problem_set: str) -> str:
         """SHA-256 of the problem file as loaded, recorded with every grade."""
@@ -56,23 +88,48 @@ class ProblemCatalog:
         """The gradable fields of a student's variant (the canonical one without a student)."""
         definition = self.definition(problem_set)
         parameters = variant_parameters(definition, student)
-        key = (problem_set, repr(sorted(parameters.items())))
+        key = _key(problem_set, parameters)
         with self._lock:
             if key in self._compiled:
                 self._compiled.move_to_end(key)
                 return self._compiled[key]
         compiled = compile_problem_set(definition, parameters)
         with self._lock:
-            self._compiled[key] = compiled
-            while len(self._compiled) > VARIANT_CACHE_SIZE:
-                self._compiled.popitem(last=False)
+            # A reload while this compiled must not leave the old definition in the new cache.
+            if self._definitions.get(problem_set) is definition:
+                self._remember(key, compiled)
         return compiled
+
+    def _load(self) -> _Files:
+        """Every file of the directory, its hash and its canonical variant, all checked."""
+        definitions = load_directory(self.directory)
+        hashes = {
+            problem_set: _digest(self._path(problem_set).read_bytes())
+            for problem_set in definitions
+        }
+        canonical = [self._check(definition) for definition in definitions.values()]
+        return _Files(definitions, hashes, canonical)
+
+    def _install(self, files: _Files) -> None:
+        """Swap in what was loaded; the compiled variants of the old files are dropped."""
+        with self._lock:
+            self._definitions, self._hashes = files.definitions, files.hashes
+            self._fingerprint = _fingerprint(files.hashes)
+            self._compiled.clear()
+            for compiled in files.canonical:
+                self._remember(_key(compiled.definition.id, compiled.parameters), compiled)
+
+    def _remember(self, key: CacheKey, compiled: CompiledProblemSet) -> None:
+        """Cache a variant, dropping the least recently used; the caller holds the lock."""
+        self._compiled[key] = compiled
+        while len(self._compiled) > VARIANT_CACHE_SIZE:
+            self._compiled.popitem(last=False)
 
     def _path(self, problem_set: str) -> Path:
         return self.directory / f"{problem_set}{SUFFIX}"
 
-    def _check(self, definition: ProblemSetDef) -> None:
-        """Bind and compile the canonical variant now, so a broken file fails at start."""
+    def _check(self, definition: ProblemSetDef) -> CompiledProblemSet:
+        """Bind and compile the canonical variant now, so a broken file fails at once."""
         path = self._path(definition.id)
         parameters = canonical_parameters(definition)
         for question in definition.questions:
@@ -85,7 +142,7 @@ class ProblemCatalog:
                 except ReferenceCallError as exc:
                     raise ProblemFileError(f"{path}: field {field.id}: {exc}") from None
         try:
-            self.compiled(definition.id)
+            return compile_problem_set(definition, parameters)
         except FieldCompileError as exc:
             raise ProblemFileError(f"{path}: {exc}") from None
 
@@ -98,6 +155,15 @@ def reference_hash() -> str:
     for path in sorted(root.rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _key(problem_set: str, parameters: Mapping[str, object]) -> CacheKey:
+    return (problem_set, repr(sorted(parameters.items())))
+
+
+def _fingerprint(hashes: dict[str, str]) -> str:
+    lines = "".join(f"{problem_set}\0{digest}\n" for problem_set, digest in sorted(hashes.items()))
+    return _digest(lines.encode())
 
 
 def _digest(content: bytes) -> str:

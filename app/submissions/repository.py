@@ -1,6 +1,8 @@
 """Every query on submissions and their field grades."""
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -47,7 +49,7 @@ def counting(
     rank = func.row_number().over(partition_by=Submission.user_id, order_by=order)
     ranked = (
         select(Submission.id, Submission.user_id, rank.label("rank"))
-        .where(Submission.problem_set == problem_set, Submission.id.not_in(_checkpoint_ids()))
+        .where(Submission.problem_set == problem_set, Submission.id.not_in(checkpoint_ids()))
         .subquery()
     )
     query = (
@@ -56,8 +58,21 @@ def counting(
         .outerjoin(Submission, Submission.id == ranked.c.id)
         .where(User.role == Role.STUDENT.value)
         .order_by(User.name, User.id)
+        .options(selectinload(Submission.fields))
     )
     return [(user, submission) for user, submission in session.execute(query)]
+
+
+class CheckpointGrade(NamedTuple):
+    """The evaluated checkpoint that counts for one student and model-upload field."""
+
+    student_id: str
+    field: str
+    score: float
+    """After the late factor."""
+    late: bool
+    created_at: datetime
+    submission_id: str
 
 
 def checkpoint_grades(
@@ -65,6 +80,17 @@ def checkpoint_grades(
 ) -> Sequence[tuple[str, str, float]]:
     """(student id, field, score after the late factor) of the evaluated checkpoint that counts
     for each model-upload field: the best or the latest upload of that field."""
+    return [
+        (grade.student_id, grade.field, grade.score)
+        for grade in counted_checkpoints(session, problem_set, best=best)
+    ]
+
+
+def counted_checkpoints(
+    session: Session, problem_set: str, *, best: bool
+) -> Sequence[CheckpointGrade]:
+    """The evaluated checkpoint that counts for each student and model-upload field: the best
+    or the latest upload of that field."""
     score = FieldGrade.score * Submission.score_factor
     latest = (Submission.created_at.desc(), Submission.id.desc())
     order = (score.desc(), *latest) if best else latest
@@ -72,15 +98,33 @@ def checkpoint_grades(
         partition_by=(Submission.user_id, FieldGrade.field), order_by=order
     )
     ranked = (
-        select(Submission.user_id, FieldGrade.field, score.label("score"), rank.label("rank"))
+        select(
+            Submission.user_id,
+            FieldGrade.field,
+            score.label("score"),
+            Submission.late,
+            Submission.created_at,
+            Submission.id,
+            rank.label("rank"),
+        )
         .join(FieldGrade, FieldGrade.submission_id == Submission.id)
-        .where(Submission.problem_set == problem_set, Submission.id.in_(_checkpoint_ids()))
+        .where(Submission.problem_set == problem_set, Submission.id.in_(checkpoint_ids()))
         .subquery()
     )
-    query = select(ranked.c.user_id, ranked.c.field, ranked.c.score).where(ranked.c.rank == 1)
-    return [(user_id, field, float(value)) for user_id, field, value in session.execute(query)]
+    query = select(
+        ranked.c.user_id,
+        ranked.c.field,
+        ranked.c.score,
+        ranked.c.late,
+        ranked.c.created_at,
+        ranked.c.id,
+    ).where(ranked.c.rank == 1)
+    return [
+        CheckpointGrade(user_id, field, float(value), bool(late), created_at, submission)
+        for user_id, field, value, late, created_at, submission in session.execute(query)
+    ]
 
 
-def _checkpoint_ids() -> Select[str | None]:
+def checkpoint_ids() -> Select[str | None]:
     """Ids of the submissions that record an evaluated checkpoint."""
     return select(Job.submission_id).where(Job.submission_id.is_not(None))

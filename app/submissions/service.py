@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from app.db.models import FieldGrade, Role, Submission, User, utcnow
 from app.errors import Forbidden, NotFound
 from app.grading.result import SubmissionResult
 from app.problemsets.catalog import reference_hash
+from app.problemsets.schema import ProblemSetDef
 from app.problemsets.service import variant_of
 from app.services import Services
 from app.submissions import policy, repository
@@ -46,13 +48,9 @@ def submit(
     late = policy.lateness(definition.policy, problem_set, when)
     # No query runs before grading: the request holds no database lock while answers are checked.
     result = services.grader.grade(problem_set, answers, student=variant_of(user))
-    provenance = Provenance(
-        engine_version=__version__,
-        problem_hash=services.catalog.file_hash(problem_set),
-        reference_hash=reference_hash(),
-        graded_at=when,
+    submission = record(
+        result, answers, user=user, late=late, provenance=provenance_of(services, problem_set, when)
     )
-    submission = _record(result, answers, user=user, late=late, provenance=provenance)
     return _public(repository.add(session, submission))
 
 
@@ -87,31 +85,106 @@ def page(
 
 def grade_book(services: Services, session: Session, problem_set: str) -> GradeBook:
     """Per student, the submission that counts under the problem set's policy."""
-    rules = services.catalog.definition(problem_set).policy
-    best = policy.counts_best(rules)
-    rows = repository.counting(session, problem_set, best=best)
-    checkpoints: dict[str, dict[str, float]] = {}
-    for student_id, field, score in repository.checkpoint_grades(session, problem_set, best=best):
-        checkpoints.setdefault(student_id, {})[field] = round(score, 6)
     max_total = services.catalog.compiled(problem_set).max_total
+    counted = counted_field_scores(services, session, problem_set)
     return GradeBook(
         problem_set=problem_set,
-        counts=rules.score,
-        grades=[
-            _grade(student, submission, checkpoints.get(student.id, {}), max_total)
-            for student, submission in rows
-        ],
+        counts=services.catalog.definition(problem_set).policy.score,
+        grades=[_grade(entry, max_total) for entry in counted.values()],
     )
 
 
-def _record(
+@dataclass(frozen=True, slots=True)
+class CountedScores:
+    """What counts for one student under the problem set's policy: the answers submission that
+    counts and, per model-upload field, the evaluated checkpoint that counts; every score is
+    after its submission's late factor and rounded to 6 decimals."""
+
+    student: User
+    submission: Submission | None
+    """The answers submission that counts (with its field grades), if any."""
+    checkpoints: dict[str, float]
+    """Model-upload field -> the score of the checkpoint that counts."""
+    fields: dict[str, float]
+    """Field -> its counted score, for every field with counted work; a model-upload field
+    counts its checkpoint, never a text answer to it."""
+    questions: dict[str, float]
+    """Question id -> the sum of its fields' counted scores; empty when nothing counts."""
+    total: float | None
+    """The sum of the question scores; None when nothing counts."""
+    late: bool
+    """Whether any counted work was late."""
+    submitted_at: datetime | None
+    """When the newest counted work was submitted."""
+
+
+def counted_field_scores(
+    services: Services, session: Session, problem_set: str
+) -> dict[str, CountedScores]:
+    """Student id -> what counts for them, for every student (revoked ones too), by name then
+    id: the one computation behind the grade book, its exports, statistics and regrades."""
+    definition = services.catalog.definition(problem_set)
+    best = policy.counts_best(definition.policy)
+    uploads: dict[str, list[repository.CheckpointGrade]] = {}
+    for upload in repository.counted_checkpoints(session, problem_set, best=best):
+        uploads.setdefault(upload.student_id, []).append(upload)
+    return {
+        student.id: _counted(definition, student, submission, uploads.get(student.id, []))
+        for student, submission in repository.counting(session, problem_set, best=best)
+    }
+
+
+def _counted(
+    definition: ProblemSetDef,
+    student: User,
+    submission: Submission | None,
+    uploads: list[repository.CheckpointGrade],
+) -> CountedScores:
+    work = [(upload.late, upload.created_at) for upload in uploads]
+    if submission is not None:
+        work.append((submission.late, submission.created_at))
+    if not work:
+        return CountedScores(student, None, {}, {}, {}, None, late=False, submitted_at=None)
+    checkpoints = {upload.field: round(upload.score, 6) for upload in uploads}
+    # A text answer to a model-upload field scores 0: its checkpoint replaces it.
+    fields = {**_text_scores(submission), **checkpoints}
+    questions = {
+        question.id: round(sum(fields.get(field.id, 0.0) for field in question.fields), 6)
+        for question in definition.questions
+    }
+    return CountedScores(
+        student,
+        submission,
+        checkpoints,
+        fields,
+        questions,
+        total=round(sum(questions.values()), 6),
+        late=any(late for late, _ in work),
+        submitted_at=max(when for _, when in work),
+    )
+
+
+def provenance_of(services: Services, problem_set: str, when: datetime) -> Provenance:
+    """What a grade made at `when` was graded with: engine, problem file, reference code."""
+    return Provenance(
+        engine_version=__version__,
+        problem_hash=services.catalog.file_hash(problem_set),
+        reference_hash=reference_hash(),
+        graded_at=when,
+    )
+
+
+def record(
     result: SubmissionResult,
     answers: Mapping[str, str],
     *,
     user: User,
     late: Lateness,
     provenance: Provenance,
+    batch_key: str | None = None,
+    published: bool = False,
 ) -> Submission:
+    """The rows to store for a graded submission (not yet added to a session)."""
     fields = [
         FieldGrade(
             position=position,
@@ -131,6 +204,8 @@ def _record(
         engine_version=provenance.engine_version,
         problem_hash=provenance.problem_hash,
         reference_hash=provenance.reference_hash,
+        batch_key=batch_key,
+        published=published,
         fields=fields,
     )
 
@@ -168,9 +243,16 @@ def _public(submission: Submission) -> SubmissionPublic:
     )
 
 
-def _grade(
-    student: User, submission: Submission | None, checkpoints: dict[str, float], max_total: float
-) -> GradePublic:
+def _text_scores(submission: Submission | None) -> dict[str, float]:
+    """Field -> score after the late factor, of an answers submission."""
+    if submission is None:
+        return {}
+    factor = submission.score_factor
+    return {row.field: round(row.score * factor, 6) for row in submission.fields}
+
+
+def _grade(entry: CountedScores, max_total: float) -> GradePublic:
+    student, submission, checkpoints = entry.student, entry.submission, entry.checkpoints
     # Text answers to model-upload fields score 0, so adding the checkpoints counts none twice.
     uploads = round(sum(checkpoints.values()), 6)
     if submission is None:

@@ -62,7 +62,9 @@ ROSTER_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            CSV_MEDIA_TYPE: {"schema": {"type": "string", "example": "name\nAda Lovelace\n"}}
+            CSV_MEDIA_TYPE: {
+                "schema": {"type": "string", "example": "name,login\nAda Lovelace,ada\n"}
+            }
         },
     }
 }
@@ -70,8 +72,10 @@ ROSTER_BODY = {
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, openapi_extra=ROSTER_BODY)
 def import_students(_: Instructor, body: CsvBody, session: SessionDep) -> StudentsImported:
-    """Create every student of a CSV roster (a header row with a `name` column), or none."""
-    issued = service.import_students(session, parse_roster(body))
+    """Create every student of a CSV roster (a `name` column, optionally `login`), or none."""
+    entries = parse_roster(body)
+    students = [entry.student for entry in entries]
+    issued = service.import_students(session, students, rows=[entry.row for entry in entries])
     return StudentsImported(students=[StudentIssued.of_new(i.user, i.token) for i in issued])
 
 

@@ -1,12 +1,15 @@
 """Every query on users."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Role, User
+
+# Bound parameters per IN list: well under every backend's limit (SQLite's is 32,766).
+IN_CHUNK = 500
 
 
 def by_token_hash(session: Session, digest: str) -> User | None:
@@ -19,21 +22,61 @@ def by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
-def add(session: Session, *, name: str, role: Role, digest: str) -> User:
+def by_logins(session: Session, logins: Collection[str]) -> dict[str, User]:
+    """The users holding these logins, any role, by login."""
+    found: dict[str, User] = {}
+    for chunk in _chunks(logins):
+        for user in session.scalars(select(User).where(User.login.in_(chunk))):
+            if user.login is not None:
+                found[user.login] = user
+    return found
+
+
+def by_ids(session: Session, user_ids: Collection[str]) -> dict[str, User]:
+    """The users with these ids, any role, by id."""
+    found: dict[str, User] = {}
+    for chunk in _chunks(user_ids):
+        found.update(
+            (user.id, user) for user in session.scalars(select(User).where(User.id.in_(chunk)))
+        )
+    return found
+
+
+def students_named(session: Session, names: Collection[str]) -> dict[str, list[User]]:
+    """The students with each of these names (several may share one), oldest first."""
+    found: dict[str, list[User]] = {}
+    for chunk in _chunks(names):
+        query = (
+            select(User)
+            .where(User.role == Role.STUDENT.value, User.name.in_(chunk))
+            .order_by(User.created_at, User.id)
+        )
+        for user in session.scalars(query):
+            found.setdefault(user.name, []).append(user)
+    return found
+
+
+def add(session: Session, *, name: str, role: Role, digest: str, login: str | None = None) -> User:
     """Insert a user; flushed so that its id is known."""
-    user = User(name=name, role=role.value, token_hash=digest)
+    user = User(name=name, role=role.value, token_hash=digest, login=login)
     session.add(user)
     session.flush()
     return user
 
 
 def add_many(
-    session: Session, *, names: Sequence[str], role: Role, digests: Sequence[str]
+    session: Session,
+    *,
+    names: Sequence[str],
+    role: Role,
+    digests: Sequence[str],
+    logins: Sequence[str | None] | None = None,
 ) -> list[User]:
     """Insert users in one flush (one batched INSERT), in order."""
+    logins = [None] * len(names) if logins is None else logins
     users = [
-        User(name=name, role=role.value, token_hash=digest)
-        for name, digest in zip(names, digests, strict=True)
+        User(name=name, role=role.value, token_hash=digest, login=login)
+        for name, digest, login in zip(names, digests, logins, strict=True)
     ]
     session.add_all(users)
     session.flush()
@@ -56,3 +99,9 @@ def any_instructor(session: Session) -> bool:
 def revoke(user: User, when: datetime) -> None:
     """Mark a user's token as revoked."""
     user.revoked_at = when
+
+
+def _chunks(values: Collection[str]) -> Iterator[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]

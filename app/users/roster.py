@@ -1,12 +1,15 @@
-"""Reading a class roster: a UTF-8 CSV whose header row has a `name` column.
+"""Reading a class roster: a UTF-8 CSV whose header row has a `name` column and, optionally, a
+`login` column (the student's id in the course's own records).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1 when it comes first, blank
 rows count, and a quoted cell with line breaks stays in one row. Any bad row refuses the file.
+The decoding and row numbering are shared with class files (app/batches).
 """
 
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
@@ -16,48 +19,73 @@ from app.users.schemas import StudentCreate, name_problem
 
 MAX_ROWS = 2_000
 NAME_COLUMN = "name"
+LOGIN_COLUMN = "login"
 REPORTED_ROWS = 5
 
 Record = tuple[int, list[str]]
 
 
-def parse_roster(body: bytes) -> list[StudentCreate]:
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One student of a roster and the row that lists them."""
+
+    row: int
+    student: StudentCreate
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    name: int
+    login: int | None
+
+
+def parse_roster(body: bytes) -> list[RosterEntry]:
     """The students a CSV roster lists, in order; InvalidRequest names every bad row."""
-    records = _records(_decode(body))
-    name_column = _name_column(records)
-    students: list[StudentCreate] = []
+    records = csv_records(decode_utf8(body, what="The roster"), unit="row")
+    columns = _columns(records)
+    entries: list[RosterEntry] = []
     problems: list[tuple[int, str]] = []
+    logins: dict[str, int] = {}
     for row, cells in records:
-        if len(students) + len(problems) == MAX_ROWS:
+        if len(entries) + len(problems) == MAX_ROWS:
             raise InvalidRequest(
                 f"A roster holds at most {MAX_ROWS} students; split this one into several imports."
             )
-        name = cells[name_column] if name_column < len(cells) else ""
         try:
-            students.append(StudentCreate(name=name))
+            student = _student(cells, columns)
         except ValidationError as exc:
             problems.append((row, name_problem(exc)))
+            continue
+        if student.login is not None and student.login in logins:
+            login = shown(student.login)
+            problems.append((row, f"the login {login} is already on row {logins[student.login]}"))
+            continue
+        if student.login is not None:
+            logins[student.login] = row
+        entries.append(RosterEntry(row, student))
     if problems:
         raise _bad_rows(problems)
-    if not students:
+    if not entries:
         raise InvalidRequest("The roster lists no students: add one name per row under the header.")
-    return students
+    return entries
 
 
-def _decode(body: bytes) -> str:
+def decode_utf8(body: bytes, *, what: str) -> str:
+    """The body as text (a UTF-8 BOM allowed); InvalidRequest names the line that is not."""
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         raise InvalidRequest(
-            f"The roster is not UTF-8 text: byte {exc.start + 1} (line {line}) cannot be read. "
-            "Save it as CSV UTF-8.",
+            f"{what} is not UTF-8 text: byte {exc.start + 1} (line {line}) cannot be read. "
+            "Save it as UTF-8 (from a spreadsheet: CSV UTF-8).",
             fields=[f"line {line}"],
         ) from exc
 
 
-def _records(text: str) -> Iterator[Record]:
+def csv_records(text: str, *, unit: str) -> Iterator[Record]:
     """Non-blank records with their row numbers; a malformed one stops the reading."""
+    # The csv module's field size limit (128 KiB unless changed) bounds every cell.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     row = 0
     while True:
@@ -68,32 +96,47 @@ def _records(text: str) -> Iterator[Record]:
             return
         except csv.Error as exc:
             raise InvalidRequest(
-                f"Row {row} is not valid CSV ({exc}); check its quotes.", fields=[f"row {row}"]
+                f"{unit.capitalize()} {row} is not valid CSV ({exc}); check its quotes.",
+                fields=[f"{unit} {row}"],
             ) from exc
         if any(cell.strip() for cell in cells):
             yield row, cells
 
 
-def _name_column(records: Iterator[Record]) -> int:
-    """The index of the `name` column in the header, the first non-blank row."""
+def _student(cells: list[str], columns: _Columns) -> StudentCreate:
+    login = None if columns.login is None else _cell(cells, columns.login)
+    return StudentCreate(name=_cell(cells, columns.name), login=login)
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index] if index < len(cells) else ""
+
+
+def _columns(records: Iterator[Record]) -> _Columns:
+    """Where the `name` and `login` columns are in the header, the first non-blank row."""
     header = next(records, None)
     if header is None:
         raise InvalidRequest("The roster is empty: it needs a header row with a name column.")
     row, cells = header
-    columns = [index for index, cell in enumerate(cells) if cell.strip().lower() == NAME_COLUMN]
-    if len(columns) > 1:
-        raise InvalidRequest(
-            f"The header row names the column {NAME_COLUMN!r} {len(columns)} times; keep one.",
-            fields=[f"row {row}"],
-        )
-    if not columns:
+    name = _column(row, cells, NAME_COLUMN)
+    if name is None:
         found = ", ".join(shown(cell) for cell in cells[:10])
         raise InvalidRequest(
             f"The header row (row {row}) has no column called {NAME_COLUMN!r}; it has: {found}. "
             "Columns are separated by commas.",
             fields=[f"row {row}"],
         )
-    return columns[0]
+    return _Columns(name=name, login=_column(row, cells, LOGIN_COLUMN))
+
+
+def _column(row: int, cells: list[str], wanted: str) -> int | None:
+    columns = [index for index, cell in enumerate(cells) if cell.strip().lower() == wanted]
+    if len(columns) > 1:
+        raise InvalidRequest(
+            f"The header row names the column {wanted!r} {len(columns)} times; keep one.",
+            fields=[f"row {row}"],
+        )
+    return columns[0] if columns else None
 
 
 def _bad_rows(problems: list[tuple[int, str]]) -> InvalidRequest:

@@ -17,13 +17,23 @@ BIDI_CONTROLS = frozenset(
 )
 
 
-def _plain_text(name: str) -> str:
-    for position, char in enumerate(name, start=1):
+def control_problem(text: str) -> str | None:
+    """What makes the text unusable as a name or login, or None when it is plain."""
+    for position, char in enumerate(text, start=1):
         if unicodedata.category(char) in REFUSED_CATEGORIES or char in BIDI_CONTROLS:
-            raise ValueError(
-                f"the name holds a control character ({ascii(char)}) at position {position}"
-            )
-    return name
+            return f"holds a control character ({ascii(char)}) at position {position}"
+    return None
+
+
+def _plain_text(text: str) -> str:
+    problem = control_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+def _none_if_empty(text: str) -> str | None:
+    return text or None
 
 
 Name = Annotated[
@@ -32,15 +42,29 @@ Name = Annotated[
     AfterValidator(_plain_text),
 ]
 
+# The same characters as a name; a blank login is no login.
+Login = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_NAME_CHARS),
+    AfterValidator(_plain_text),
+    AfterValidator(_none_if_empty),
+]
 
-def name_problem(error: ValidationError) -> str:
-    """What is wrong with a name, in words for whoever typed it."""
+
+def name_problem(error: ValidationError, *, what: str | None = None) -> str:
+    """What is wrong with a name or a login, in words for whoever typed it."""
     problem = error.errors()[0]
+    if what is None:
+        what = "the login" if problem["loc"][:1] == ("login",) else "the name"
     if problem["type"] == "string_too_short":
-        return "the name is empty"
+        return f"{what} is empty"
     if problem["type"] == "string_too_long":
-        return f"the name is longer than {MAX_NAME_CHARS} characters"
-    return str(problem["msg"]).removeprefix("Value error, ")
+        return f"{what} is longer than {MAX_NAME_CHARS} characters"
+    if problem["type"] == "string_type":
+        return f"{what} is not text"
+    if problem["type"] == "string_unicode":
+        return f"{what} holds a lone surrogate, which is not valid Unicode"
+    return f"{what} " + str(problem["msg"]).removeprefix("Value error, ")
 
 
 class InstructorCreate(BaseModel):
@@ -53,6 +77,8 @@ class StudentBase(BaseModel):
     """A student as an instructor names them."""
 
     name: Name
+    login: Login | None = None
+    """The student's id in the course's own records (SIS login, e-mail); unique."""
 
 
 class StudentCreate(StudentBase):
@@ -74,6 +100,7 @@ class StudentPublic(StudentBase):
         return cls(
             id=user.id,
             name=user.name,
+            login=user.login,
             created_at=user.created_at,
             revoked=user.revoked_at is not None,
         )

@@ -1,7 +1,7 @@
 """Who is calling, and creating users with tokens that are shown once."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -14,7 +14,13 @@ from app.db.models import Role, User, utcnow
 from app.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from app.untrusted import shown
 from app.users import repository
-from app.users.schemas import InstructorCreate, StudentCreate, name_problem
+from app.users.schemas import (
+    MAX_NAME_CHARS,
+    InstructorCreate,
+    StudentCreate,
+    control_problem,
+    name_problem,
+)
 from app.users.tokens import new_token, token_hash
 
 BEARER = "bearer"
@@ -26,6 +32,15 @@ class IssuedToken:
 
     user: User
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class StudentMatch:
+    """The students that class-file keys name, and the keys that name several."""
+
+    found: dict[str, User]
+    ambiguous: set[str]
+    """Keys that are no login or id but the name of more than one student."""
 
 
 def authenticate(session: Session, authorization: str | None) -> User:
@@ -44,28 +59,60 @@ def require_instructor(user: User) -> User:
     return user
 
 
-def issue(session: Session, *, name: str, role: Role, token: str | None = None) -> IssuedToken:
+def issue(
+    session: Session,
+    *,
+    name: str,
+    role: Role,
+    token: str | None = None,
+    login: str | None = None,
+) -> IssuedToken:
     """Create a user with a fresh token (or a given one, for a bootstrap secret)."""
     token = token or new_token()
-    user = repository.add(session, name=name, role=role, digest=token_hash(token))
+    user = repository.add(session, name=name, role=role, digest=token_hash(token), login=login)
     return IssuedToken(user, token)
 
 
 def create_student(session: Session, student: StudentCreate) -> IssuedToken:
-    """A new student and their token."""
-    return issue(session, name=student.name, role=Role.STUDENT)
+    """A new student and their token; a login another user holds is refused."""
+    if student.login is not None and repository.by_logins(session, [student.login]):
+        raise InvalidRequest(
+            f"The login {shown(student.login)} is already used by another user.",
+            fields=["login"],
+        )
+    return issue(session, name=student.name, role=Role.STUDENT, login=student.login)
 
 
-def import_students(session: Session, roster: Sequence[StudentCreate]) -> list[IssuedToken]:
-    """New students, one per roster entry, inserted in one batch."""
+def import_students(
+    session: Session, roster: Sequence[StudentCreate], *, rows: Sequence[int] | None = None
+) -> list[IssuedToken]:
+    """New students, one per roster entry, in one batch; all or none (errors name `rows`)."""
+    _refuse_taken_logins(session, roster, rows or range(1, len(roster) + 1))
     tokens = [new_token() for _ in roster]
     users = repository.add_many(
         session,
         names=[student.name for student in roster],
         role=Role.STUDENT,
         digests=[token_hash(token) for token in tokens],
+        logins=[student.login for student in roster],
     )
     return [IssuedToken(user, token) for user, token in zip(users, tokens, strict=True)]
+
+
+def students_by_key(session: Session, keys: Collection[str]) -> StudentMatch:
+    """The students class-file keys name: by login, else by id, else by a name only one has."""
+    # A key that could never have been stored (a control character, too long) names nobody,
+    # and must not reach the database (PostgreSQL refuses NUL).
+    left = {key for key in keys if len(key) <= MAX_NAME_CHARS and control_problem(key) is None}
+    found = {
+        key: user
+        for key, user in repository.by_logins(session, left).items()
+        if user.role == Role.STUDENT.value
+    }
+    found |= _students_by_id(session, left - found.keys())
+    named = repository.students_named(session, left - found.keys())
+    found |= {key: users[0] for key, users in named.items() if len(users) == 1}
+    return StudentMatch(found, {key for key, users in named.items() if len(users) > 1})
 
 
 def list_students(session: Session) -> Sequence[User]:
@@ -111,6 +158,44 @@ def _student(session: Session, student_id: str) -> User:
     if user is None or user.role != Role.STUDENT.value:
         raise missing
     return user
+
+
+def _refuse_taken_logins(
+    session: Session, roster: Sequence[StudentCreate], rows: Sequence[int]
+) -> None:
+    """Refuse the whole roster if a login is held already, or given twice in it."""
+    logins = [
+        (row, student.login)
+        for row, student in zip(rows, roster, strict=True)
+        if student.login is not None
+    ]
+    taken = repository.by_logins(session, [login for _, login in logins])
+    seen: set[str] = set()
+    for row, login in logins:
+        if login in taken or login in seen:
+            where = "by another user" if login in taken else "by an earlier row"
+            raise InvalidRequest(
+                f"Nothing was imported: the login {shown(login)} on row {row} is already used "
+                f"{where}. Change that login or leave it out.",
+                fields=[f"row {row}"],
+            )
+        seen.add(login)
+
+
+def _students_by_id(session: Session, keys: Collection[str]) -> dict[str, User]:
+    """Keys that are the id of a student, in any of the spellings a UUID has."""
+    canonical: dict[str, str] = {}
+    for key in keys:
+        try:
+            canonical[key] = str(uuid.UUID(key))
+        except ValueError:
+            continue
+    users = repository.by_ids(session, canonical.values())
+    return {
+        key: users[user_id]
+        for key, user_id in canonical.items()
+        if user_id in users and users[user_id].role == Role.STUDENT.value
+    }
 
 
 def _bearer_token(authorization: str | None) -> str:

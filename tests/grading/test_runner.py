@@ -1,16 +1,20 @@
-"""Hostile answers through the sandboxed runner: every one is `invalid`, in bounded time."""
+"""Hostile answers through the sandboxed runner: every one is `invalid`, in bounded time; the
+workers follow a reload of the caller's catalog."""
 
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from app.grading import messages
+from app.grading import runner as runner_module
 from app.grading.limits import ANSWER_TIME_LIMIT_S
 from app.grading.result import Verdict
 from app.grading.runner import InProcessRunner, SandboxRunner
 from app.grading.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
-from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
 from tests.bounds import NO_HANG_S
 
 # One field of every answer type.
@@ -160,3 +164,105 @@ def test_an_overrunning_submission_is_regraded_answer_by_answer(
     monkeypatch.setattr(runner, "pool", stand_in)
     assert runner.run_all("dl-ex1", None, ANSWERS) == expected
     assert stand_in.single_calls == len(ANSWERS)
+
+
+# -- the workers follow a reload of the caller's catalog ---------------------------------------
+
+TRANSPOSED = ("q1.b.W_h", "50 x 10")
+LOOSER_CREDIT = ("            credit: 0.5\n", "            credit: 0.75\n")
+
+
+def copied_problems(directory: Path) -> Path:
+    for path in DEFAULT_DIRECTORY.glob("*.yaml"):
+        shutil.copy(path, directory)
+    return directory
+
+
+def loosen(directory: Path) -> None:
+    path = directory / "dl-ex1.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert LOOSER_CREDIT[0] in text
+    path.write_text(text.replace(*LOOSER_CREDIT, 1), encoding="utf-8")
+
+
+def test_workers_grade_with_the_reloaded_files(tmp_path: Path) -> None:
+    catalog = ProblemCatalog(copied_problems(tmp_path))
+    sandboxed = SandboxRunner(catalog, workers=2)
+    try:
+        field, answer = TRANSPOSED
+        max_score = catalog.compiled("dl-ex1").fields[field].max_score
+        assert sandboxed.run("dl-ex1", field, None, answer).score == pytest.approx(0.5 * max_score)
+        loosen(tmp_path)
+        # Until the caller's catalog is reloaded, the workers keep grading as it does.
+        assert sandboxed.run("dl-ex1", field, None, answer).score == pytest.approx(0.5 * max_score)
+        assert catalog.reload()
+        expected = InProcessRunner(catalog).run("dl-ex1", field, None, answer)
+        assert expected.score == pytest.approx(0.75 * max_score)
+        # Enough calls that each of the two workers answers some of them.
+        for _ in range(6):
+            assert sandboxed.run("dl-ex1", field, None, answer) == expected
+            assert sandboxed.run_all("dl-ex1", None, [TRANSPOSED]) == [expected]
+            preview = sandboxed.preview("dl-ex1", field, None, answer)
+            assert preview == InProcessRunner(catalog).preview("dl-ex1", field, None, answer)
+    finally:
+        sandboxed.close()
+
+
+class CountingCatalog(ProblemCatalog):
+    """A catalog that counts its reloads."""
+
+    reloads = 0
+
+    def reload(self) -> bool:
+        self.reloads += 1
+        return super().reload()
+
+
+@pytest.fixture
+def worker_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CountingCatalog:
+    """This process standing in for a worker, with its own catalog of a copy of the files."""
+    catalog = CountingCatalog(copied_problems(tmp_path))
+    monkeypatch.setattr(runner_module, "_worker_catalog", catalog)
+    monkeypatch.setattr(runner_module, "_worker_tried", None)
+    return catalog
+
+
+def test_a_worker_does_not_reload_while_the_fingerprints_agree(
+    worker_catalog: CountingCatalog,
+) -> None:
+    for _ in range(3):
+        assert runner_module._catalog(worker_catalog.fingerprint) is worker_catalog
+    assert worker_catalog.reloads == 0
+
+
+def test_a_worker_reloads_once_for_a_new_fingerprint(
+    worker_catalog: CountingCatalog, tmp_path: Path
+) -> None:
+    loosen(tmp_path)
+    caller = ProblemCatalog(tmp_path)
+    for _ in range(3):
+        assert runner_module._catalog(caller.fingerprint).fingerprint == caller.fingerprint
+    assert worker_catalog.reloads == 1
+
+
+def test_files_that_differ_from_the_callers_are_read_once_per_fingerprint(
+    worker_catalog: CountingCatalog, tmp_path: Path
+) -> None:
+    caller = worker_catalog.fingerprint
+    loosen(tmp_path)  # edited on disk, not (yet) reloaded by the caller
+    runner_module._catalog("f" * 64)
+    for _ in range(3):
+        runner_module._catalog("e" * 64)
+    assert worker_catalog.reloads == 2
+    assert worker_catalog.fingerprint not in (caller, "f" * 64, "e" * 64)
+
+
+def test_a_worker_keeps_its_problem_sets_when_the_files_broke_since(
+    worker_catalog: CountingCatalog, tmp_path: Path
+) -> None:
+    before = worker_catalog.fingerprint
+    (tmp_path / "dl-ex1.yaml").write_text("questions: [", encoding="utf-8")
+    field, answer = TRANSPOSED
+    catalog = runner_module._catalog("f" * 64)
+    assert catalog.fingerprint == before
+    assert InProcessRunner(catalog).run("dl-ex1", field, None, answer).score > 0

@@ -1,5 +1,7 @@
-"""The catalog: broken files fail at start, every student variant compiles and grades."""
+"""The catalog: broken files fail at start, every student variant compiles and grades, and a
+reload swaps in changed files only when every file is good."""
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -82,3 +84,97 @@ def test_a_broken_problem_file_fails_at_start_naming_file_and_field(
         ProblemCatalog(tmp_path)
     assert "dl-ex1.yaml" in str(info.value)
     assert "field q" in str(info.value)
+
+
+# -- reloading ---------------------------------------------------------------------------------
+
+W_H_CREDIT = "            credit: 0.5\n"
+TRANSPOSED_W_H = "50 x 10"
+
+
+def copy_problems(directory: Path) -> Path:
+    """The shipped problem files, copied into directory."""
+    for path in DEFAULT_DIRECTORY.glob("*.yaml"):
+        shutil.copy(path, directory)
+    return directory
+
+
+def edit(path: Path, original: str, replacement: str) -> None:
+    """Replace the first occurrence of original, which must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert original in text
+    path.write_text(text.replace(original, replacement, 1), encoding="utf-8")
+
+
+def transposed_score(catalog: ProblemCatalog) -> float:
+    return grade_answer(catalog.compiled("dl-ex1").fields["q1.b.W_h"], TRANSPOSED_W_H).score
+
+
+def test_a_reload_of_unchanged_files_changes_nothing(tmp_path: Path) -> None:
+    catalog = ProblemCatalog(copy_problems(tmp_path))
+    fingerprint, compiled = catalog.fingerprint, catalog.compiled("dl-ex1", "ada")
+    assert catalog.reload() is False
+    assert catalog.fingerprint == fingerprint
+    assert catalog.compiled("dl-ex1", "ada") is compiled
+
+
+def test_a_reload_swaps_in_the_changed_file(tmp_path: Path) -> None:
+    catalog = ProblemCatalog(copy_problems(tmp_path))
+    before = (catalog.fingerprint, catalog.file_hash("dl-ex1"), catalog.file_hash("eecs182-hw5"))
+    max_score = catalog.compiled("dl-ex1").fields["q1.b.W_h"].max_score
+    assert transposed_score(catalog) == pytest.approx(0.5 * max_score)
+    stale = catalog.compiled("dl-ex1", "ada")
+    edit(tmp_path / "dl-ex1.yaml", W_H_CREDIT, "            credit: 0.75\n")
+    assert catalog.reload() is True
+    assert transposed_score(catalog) == pytest.approx(0.75 * max_score)
+    assert catalog.compiled("dl-ex1", "ada") is not stale
+    new_bytes = (tmp_path / "dl-ex1.yaml").read_bytes()
+    assert catalog.file_hash("dl-ex1") == hashlib.sha256(new_bytes).hexdigest() != before[1]
+    assert catalog.file_hash("eecs182-hw5") == before[2]
+    assert catalog.fingerprint not in (before[0], "")
+    assert catalog.fingerprint == ProblemCatalog(tmp_path).fingerprint
+
+
+def test_a_reload_finds_a_new_problem_set(tmp_path: Path) -> None:
+    catalog = ProblemCatalog(copy_problems(tmp_path))
+    source = (tmp_path / "eecs182-hw5.yaml").read_text(encoding="utf-8")
+    copy = source.replace("id: eecs182-hw5\n", "id: hw5-copy\n", 1)
+    (tmp_path / "hw5-copy.yaml").write_text(copy, encoding="utf-8")
+    assert catalog.reload() is True
+    assert catalog.ids() == ["dl-ex1", "eecs182-hw5", "hw5-copy"]
+    assert catalog.compiled("hw5-copy").max_total == pytest.approx(100)
+
+
+def test_fingerprints_tell_directories_apart(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    same = ProblemCatalog(copy_problems(tmp_path / "a"))
+    other_dir = copy_problems(tmp_path / "b")
+    assert ProblemCatalog(other_dir).fingerprint == same.fingerprint
+    edit(other_dir / "eecs182-hw5.yaml", "points: 15", "points: 16")
+    assert ProblemCatalog(other_dir).fingerprint != same.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("original", "broken"),
+    [
+        ("call: dense.input_shape", "call: dense.no_such_shape"),
+        ("context: dense_network", "context: no_such_context"),
+        ("credit: 0.5", "credit: 1.5"),
+        ("id: dl-ex1\n", "id: dl-ex2\n"),
+        ("questions:\n", "questions: [\n"),
+    ],
+)
+def test_a_broken_file_fails_the_reload_and_the_old_problem_sets_stay(
+    tmp_path: Path, original: str, broken: str
+) -> None:
+    catalog = ProblemCatalog(copy_problems(tmp_path))
+    fingerprint, definition = catalog.fingerprint, catalog.definition("dl-ex1")
+    edit(tmp_path / "eecs182-hw5.yaml", "points: 15", "points: 16")
+    edit(tmp_path / "dl-ex1.yaml", original, broken)
+    with pytest.raises(ProblemFileError, match="dl-ex1.yaml"):
+        catalog.reload()
+    assert catalog.fingerprint == fingerprint
+    assert catalog.definition("dl-ex1") is definition
+    assert catalog.compiled("eecs182-hw5").definition.questions[0].points == 15
+    assert transposed_score(catalog) > 0

@@ -13,7 +13,7 @@ from tests.conftest import CountRows, People
 
 STUDENTS = "/api/v1/students"
 CSV = {"Content-Type": "text/csv"}
-PUBLIC_KEYS = {"id", "name", "created_at", "revoked"}
+PUBLIC_KEYS = {"id", "name", "login", "created_at", "revoked"}
 
 
 def create(client: TestClient, people: People, body: Any, **kwargs: Any) -> Any:
@@ -138,6 +138,11 @@ def test_create_student_keeps_unusual_names_as_typed(
         (b'{"name": null}', 422),
         (b'{"name": ["a"]}', 422),
         (b'{"name": "x", "role": "instructor"}', 422),
+        (b'{"name": "x", "login": "a\\u0000b"}', 422),
+        (b'{"name": "x", "login": "ada\\u202e"}', 422),
+        (b'{"name": "x", "login": "' + b"a" * 201 + b'"}', 422),
+        (b'{"name": "x", "login": 5}', 422),
+        (b'{"name": "x", "login": ["a"]}', 422),
         (b"{}", 422),
         (b"[]", 422),
         (b'{"name": "x"', 422),
@@ -312,3 +317,68 @@ def test_import_takes_a_full_roster_in_one_request(
     assert response.status_code == 201
     assert len(response.json()["students"]) == MAX_ROWS
     assert row_counts().users == before.users + MAX_ROWS
+
+
+@pytest.mark.parametrize(
+    ("login", "stored"),
+    [("  ada@example.org ", "ada@example.org"), ("", None), ("   ", None), (None, None)],
+)
+def test_create_student_keeps_a_login_stripped_and_a_blank_one_as_none(
+    client: TestClient, people: People, login: str | None, stored: str | None
+) -> None:
+    response = create(client, people, {"name": "Ada", "login": login})
+    assert response.status_code == 201, response.text
+    assert response.json()["login"] == stored
+    listed = client.get(STUDENTS, headers=people.auth(people.instructor)).json()["students"]
+    assert listed[-1]["login"] == stored
+
+
+def test_a_login_is_held_by_one_user_only(
+    client: TestClient, people: People, row_counts: CountRows
+) -> None:
+    assert create(client, people, {"name": "Ada", "login": "ada"}).status_code == 201
+    before = row_counts()
+    response = create(client, people, {"name": "Another Ada", "login": " ada "})
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == ["login"]
+    assert "already used" in response.json()["detail"]
+    assert row_counts() == before
+    assert create(client, people, {"name": "ADA", "login": "ADA"}).status_code == 201
+
+
+def test_import_stores_logins(client: TestClient, people: People) -> None:
+    body = b"login,name\nada@example.org,Ada\n,Grace\n  alan  ,Alan\n"
+    response = upload(client, people, body)
+    assert response.status_code == 201, response.text
+    students = response.json()["students"]
+    assert [(s["name"], s["login"]) for s in students] == [
+        ("Ada", "ada@example.org"),
+        ("Grace", None),
+        ("Alan", "alan"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "fields", "words"),
+    [
+        (b"name,login\nAda,ada\nBob,bob\nAda L,ada\n", ["row 4"], "already on row 2"),
+        (b"name,login\nAda,ada\nBob,taken\n\nCy,cy\nDi,di\n", ["row 3"], "another user"),
+        (b"name,login\nAda,a\x00da\n", ["row 2"], "the login holds a control character"),
+        (b"name,login,Login\nAda,a,a\n", ["row 1"], "'login' 2 times"),
+    ],
+)
+def test_import_refuses_clashing_logins_and_creates_nothing(
+    client: TestClient,
+    people: People,
+    row_counts: CountRows,
+    body: bytes,
+    fields: list[str],
+    words: str,
+) -> None:
+    assert create(client, people, {"name": "Taken", "login": "taken"}).status_code == 201
+    before = row_counts()
+    response = upload(client, people, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == fields
+    assert words in response.json()["detail"]
+    assert row_counts() == before

@@ -7,7 +7,7 @@ from app.users.roster import MAX_ROWS, parse_roster
 
 
 def names(body: bytes) -> list[str]:
-    return [student.name for student in parse_roster(body)]
+    return [entry.student.name for entry in parse_roster(body)]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,13 @@ def test_reads_the_name_column(body: bytes, expected: list[str]) -> None:
         (b"email,id\nada@example.org,1\n", ["row 1"], "no column called 'name'"),
         (b"\nname;email\nAda;a@b\n", ["row 2"], "separated by commas"),
         (b"name,Name\nAda,Ada\n", ["row 1"], "2 times"),
+        (b"name,login,LOGIN\nAda,a,a\n", ["row 1"], "'login' 2 times"),
+        (b"login\nada\n", ["row 1"], "no column called 'name'"),
+        (b"name,login\nAda,ada\nAda,ada\n", ["row 3"], "the login ada is already on row 2"),
+        (b"name,login\nAda, ada \n\nBo,ada\n", ["row 4"], "already on row 2"),
+        (b"name,login\nAda,a\x00\n", ["row 2"], "the login holds a control character"),
+        ("name,login\nAda,\u202eada\n".encode(), ["row 2"], "the login holds"),
+        (b"name,login\nAda," + b"a" * 201 + b"\n", ["row 2"], "the login is longer than 200"),
         (b"name,caf\xe9\nAda\n", ["line 1"], "not UTF-8"),
         (b"name\nAda\n\xff\xfe\n", ["line 3"], "not UTF-8"),
     ],
@@ -87,3 +94,20 @@ def test_a_huge_cell_is_refused_not_read() -> None:
     with pytest.raises(InvalidRequest) as caught:
         parse_roster(b'name\n"' + b"x" * 200_000 + b'"\n')
     assert caught.value.fields == ["row 2"]
+
+
+def test_reads_the_login_column_when_there_is_one() -> None:
+    body = b"id,Name, Login \n1,Ada,ada@example.org\n\n2,Grace,\n3,Alan,  alan  \n4,Cy\n"
+    entries = parse_roster(body)
+    assert [(e.row, e.student.name, e.student.login) for e in entries] == [
+        (2, "Ada", "ada@example.org"),
+        (4, "Grace", None),
+        (5, "Alan", "alan"),
+        (6, "Cy", None),
+    ]
+    assert [e.student.login for e in parse_roster(b"name\nAda\n")] == [None]
+
+
+def test_logins_differing_in_case_are_different_logins() -> None:
+    entries = parse_roster(b"name,login\nAda,ada\nAda,ADA\n")
+    assert [e.student.login for e in entries] == ["ada", "ADA"]

@@ -10,7 +10,7 @@ from app.config import Settings
 from app.db.engine import create_db_engine, session_factory
 from app.db.models import Role, User
 from app.errors import InvalidRequest, NotFound, Unauthorized
-from app.users import service
+from app.users import repository, service
 from app.users.schemas import StudentCreate
 from app.users.tokens import token_hash
 
@@ -98,3 +98,85 @@ def test_create_instructor_refuses_bad_names_before_touching_the_database(
     with pytest.raises(InvalidRequest, match="cannot be used"):
         service.create_instructor(Settings(data_dir=tmp_path), name)
     assert list(tmp_path.iterdir()) == []
+
+
+def student(session: Session, name: str, login: str | None = None) -> User:
+    return service.issue(session, name=name, role=Role.STUDENT, login=login).user
+
+
+def test_import_students_stores_logins_and_refuses_a_taken_one(session: Session) -> None:
+    student(session, "Taken", "taken")
+    roster = [StudentCreate(name="Ada", login="ada"), StudentCreate(name="Bo", login="taken")]
+    before = session.scalar(select(func.count()).select_from(User))
+    with pytest.raises(InvalidRequest) as caught:
+        service.import_students(session, roster, rows=[7, 9])
+    assert caught.value.fields == ["row 9"]
+    assert "taken" in caught.value.detail and "another user" in caught.value.detail
+    assert session.scalar(select(func.count()).select_from(User)) == before
+    issued = service.import_students(session, roster[:1])
+    assert issued[0].user.login == "ada"
+
+
+def test_import_students_refuses_one_login_twice(session: Session) -> None:
+    roster = [StudentCreate(name=n, login="same") for n in ("Ada", "Bo")]
+    with pytest.raises(InvalidRequest) as caught:
+        service.import_students(session, roster)
+    assert caught.value.fields == ["row 2"]
+    assert "earlier row" in caught.value.detail
+    assert repository.by_logins(session, ["same"]) == {}
+
+
+def test_by_logins_finds_every_role_across_many_logins(session: Session) -> None:
+    instructor = service.issue(session, name="prof", role=Role.INSTRUCTOR, login="prof").user
+    logins = [f"s{i}@example.org" for i in range(repository.IN_CHUNK * 2 + 1)]
+    service.import_students(session, [StudentCreate(name="x", login=login) for login in logins])
+    found = repository.by_logins(session, [*logins, "prof", "nobody", "S0@example.org"])
+    assert set(found) == {*logins, "prof"}
+    assert found["prof"] is instructor
+    assert all(found[login].login == login for login in logins)
+    assert repository.by_logins(session, []) == {}
+
+
+def test_students_by_key_matches_login_then_id_then_a_unique_name(session: Session) -> None:
+    ada = student(session, "Ada Lovelace", "ada")
+    grace = student(session, "Grace Hopper", "Ada Lovelace")
+    alan = student(session, "Alan Turing")
+    twins = [student(session, "Sam"), student(session, "Sam")]
+    instructor = service.issue(session, name="Prof", role=Role.INSTRUCTOR, login="prof").user
+    keys = {
+        "ada": ada,
+        "Ada Lovelace": grace,
+        alan.id: alan,
+        alan.id.upper(): alan,
+        "{" + alan.id + "}": alan,
+        alan.id.replace("-", ""): alan,
+        "Alan Turing": alan,
+        "Grace Hopper": grace,
+    }
+    unmatched = ["Sam", "prof", "Prof", instructor.id, "nobody", "alan turing", "ADA"]
+    match = service.students_by_key(session, [*keys, *unmatched])
+    assert match.found == keys
+    assert match.ambiguous == {"Sam"}
+    assert all(user.role == Role.STUDENT.value for user in twins)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "a\x00b", "\x00", "x" * 201, "x" * 100_000, "Eve\u202e", "' OR 1=1 --", "%", "_"],
+)
+def test_students_by_key_never_matches_hostile_keys(session: Session, key: str) -> None:
+    student(session, "Eve", "eve")
+    student(session, "' OR 1=1 -")
+    match = service.students_by_key(session, [key, "eve"])
+    assert set(match.found) == {"eve"} and match.ambiguous == set()
+
+
+def test_students_by_key_resolves_more_keys_than_one_query_holds(session: Session) -> None:
+    roster = [StudentCreate(name=f"name {i}") for i in range(repository.IN_CHUNK + 10)]
+    issued = service.import_students(session, roster)
+    keys = [each.user.name for each in issued[::2]] + [each.user.id for each in issued[1::2]]
+    match = service.students_by_key(session, keys)
+    assert {key: user.id for key, user in match.found.items()} == {
+        **{each.user.name: each.user.id for each in issued[::2]},
+        **{each.user.id: each.user.id for each in issued[1::2]},
+    }

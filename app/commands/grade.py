@@ -1,0 +1,82 @@
+"""`dlgrade grade`: grade one answers file offline and print the result as JSON."""
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from app.commands.errors import CliError
+from app.commands.problems import catalog_of
+from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
+from app.grading.service import SubmissionGrader
+from app.untrusted import shown
+
+MAX_FILE_BYTES = 1_000_000
+MAX_INT_DIGITS = 100
+
+
+def grade(args: argparse.Namespace) -> None:
+    """Grade the answers file against the problem set (and --student's variant)."""
+    catalog = catalog_of(args)
+    answers = _read_answers(args.file)
+    runner: FieldRunner = InProcessRunner(catalog) if args.in_process else SandboxRunner(catalog)
+    try:
+        result = SubmissionGrader(catalog, runner).grade(
+            args.problem_set, answers, student=args.student
+        )
+    finally:
+        if isinstance(runner, SandboxRunner):
+            runner.close()
+    # The documented keys only: the answer note is for the grade book's statistics.
+    shown_fields = {"fields": {"__all__": {"note"}}}
+    print(json.dumps(result.model_dump(mode="json", exclude=shown_fields), indent=2))
+
+
+def _read_answers(name: str) -> dict[str, Any]:
+    text = _read_text(name)
+    try:
+        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_small_int)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CliError(f"{name} is nested too deeply") from None
+    except ValueError as exc:  # an integer with more digits than Python converts, a repeated key
+        raise CliError(f"{name} cannot be read: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("answers"), dict):
+        raise CliError(f'{name} must hold an object {{"answers": {{field id: answer text}}}}')
+    return document["answers"]  # type: ignore[no-any-return]
+
+
+def _read_text(name: str) -> str:
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CliError(f"cannot read {name}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise CliError(f"{name} is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        # Editors on Windows start UTF-8 files with a byte-order mark; it is not content.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"{name} is not UTF-8 text") from None
+
+
+def _small_int(digits: str) -> int:
+    # Answers are strings; a number here is an error either way, but a huge one costs time.
+    if len(digits) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two answers to one field leave the grader guessing which one the student meant.
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {shown(key)} appears twice in one object")
+        document[key] = value
+    return document

@@ -1,0 +1,313 @@
+"""Regrades: after a problem file changes, grade every stored answers submission of its problem
+set again with the file as now loaded, and report whose counted grade changed.
+
+Only the problem files are read again (`ProblemCatalog.reload`): the reference code
+(`reference/`) is imported once, so a change to it takes effect when the service restarts.
+Checkpoint submissions are not evaluated again: their rules apply when a model is evaluated.
+"""
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy.orm import Session
+
+from app.db.models import FieldGrade, Job, Submission, User, utcnow
+from app.errors import UnusableProblemFile
+from app.grading.result import FieldResult, SubmissionResult, Verdict
+from app.jobs import service as jobs
+from app.jobs.protocol import JobInterrupted, JobRun, Json, ServiceJobKind, UnitOfWork
+from app.jobs.public import accepted
+from app.jobs.schemas import JobAccepted
+from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.loader import ProblemFileError
+from app.problemsets.schema import ProblemSetDef
+from app.problemsets.service import variant_of
+from app.regrade import repository
+from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome, StudentChange
+from app.submissions.schemas import Provenance
+from app.submissions.service import CountedScores, counted_field_scores, provenance_of
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+CHUNK = 50
+"""Submissions read, graded and rewritten together; each chunk is written in one transaction."""
+RETIRED = "This field is no longer part of the problem set, so this answer earns nothing."
+STARTED, GRADED = 0.1, 0.9
+"""A regrade job's progress when it starts, and once every submission is regraded."""
+
+
+class Counted(BaseModel):
+    """A student's counted grade as a regrade compares it: the total and each field's score."""
+
+    total: float | None
+    fields: dict[str, float]
+
+
+Snapshot = dict[str, Counted]
+"""Student id -> their counted grade."""
+SNAPSHOT = TypeAdapter(Snapshot)
+NOTHING = Counted(total=None, fields={})
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A stored submission's answers, read out of its transaction so that grading holds none."""
+
+    submission_id: str
+    student: str | None
+    """Whose numbers it was graded with: the student's variant, or None for the published."""
+    answers: dict[str, str]
+
+
+def start_regrade(
+    services: "Services", session: Session, instructor: User, problem_set: str
+) -> JobAccepted:
+    """Read the problem files again and queue a regrade of the problem set; a broken file is
+    refused (422) with the problem sets unchanged and nothing queued. The grades to compare
+    with are taken first, as the grade book shows them under the files held until now."""
+    before = _grade_book_now(services, session, problem_set)
+    _reload(services.catalog)
+    services.catalog.definition(problem_set)
+    job = Job(
+        kind=REGRADE_JOB,
+        user_id=instructor.id,
+        problem_set=problem_set,
+        field="",
+        spec={"problem_set": problem_set, "before": SNAPSHOT.dump_python(before, mode="json")},
+    )
+    jobs.create(session, job)
+    # Committed here, not at the end of the request: the job may be queued only once its row
+    # is visible to the thread that will run it.
+    session.commit()
+    services.jobs.submit(job.id)
+    return accepted(job)
+
+
+def regrade_kind(services: "Services") -> ServiceJobKind:
+    """The regrade job: it runs in the job backend's thread and grades through the runner."""
+    return ServiceJobKind(
+        name=REGRADE_JOB,
+        run=partial(_run, services),
+        complete=_recorded,
+        lost=partial(_lost, services),
+    )
+
+
+def regrade(
+    services: "Services",
+    units: UnitOfWork,
+    problem_set: str,
+    *,
+    report: Callable[[float], None],
+    stopping: Callable[[], bool],
+    before: Snapshot | None = None,
+) -> RegradeOutcome:
+    """Grade every answers submission of the problem set again and report whose counted grade
+    changed, compared with `before` (when not given, the grades as they are now, under the
+    problem file as loaded now).
+
+    A submission keeps its time, late flag and late factor, and is graded with the numbers it
+    was graded with (the student's own, or the published ones); its field grades, total and
+    provenance are rewritten, one transaction per chunk. Checkpoint submissions are left as
+    they were evaluated. `report` gets the share done. When `stopping()` turns true,
+    JobInterrupted is raised between chunks: what was written stays, and running again
+    finishes the work (a regrade changes nothing the second time; `changed_submissions` counts
+    what this run changed). Work stored while a regrade runs is graded with the new file
+    already, and shows in the report if it changes a student's grade.
+    """
+    if before is None:
+        before = snapshot(services, units, problem_set)
+    provenance = provenance_of(services, problem_set, utcnow())
+    with units() as session:
+        count = repository.count_answers(session, problem_set)
+    regraded = changed = 0
+    with ThreadPoolExecutor(max_workers=services.settings.grading_workers) as pool:
+        for chunk in _chunks(units, problem_set, stopping):
+            results = list(pool.map(partial(_grade, services, problem_set), chunk))
+            with units() as session:
+                changed += _rewrite(session, chunk, results, provenance)
+            regraded += len(chunk)
+            report(regraded / max(count, regraded))
+    definition = services.catalog.definition(problem_set)
+    with units() as session:
+        after = counted_field_scores(services, session, problem_set)
+        students = _changes(definition, before, after)
+    return RegradeOutcome(
+        problem_set=problem_set,
+        engine_version=provenance.engine_version,
+        problem_hash=provenance.problem_hash,
+        reference_hash=provenance.reference_hash,
+        submissions=regraded,
+        changed_submissions=changed,
+        students=students,
+    )
+
+
+def snapshot(services: "Services", units: UnitOfWork, problem_set: str) -> Snapshot:
+    """Every student's counted grade now."""
+    with units() as session:
+        return _grade_book_now(services, session, problem_set)
+
+
+def _grade_book_now(services: "Services", session: Session, problem_set: str) -> Snapshot:
+    """Every student's counted grade; nobody's for a problem set not loaded (yet)."""
+    if problem_set not in services.catalog.ids():
+        return {}
+    counted = counted_field_scores(services, session, problem_set)
+    return {student_id: _compared(entry) for student_id, entry in counted.items()}
+
+
+def _reload(catalog: ProblemCatalog) -> None:
+    try:
+        catalog.reload()
+    except ProblemFileError as exc:
+        # The path of the problem directory on the server says nothing to the instructor.
+        reason = str(exc).replace(f"{catalog.directory}/", "")
+        raise UnusableProblemFile(
+            f"The problem files were not reloaded and nothing was regraded: {reason}"
+        ) from None
+
+
+def _chunks(
+    units: UnitOfWork, problem_set: str, stopping: Callable[[], bool]
+) -> Iterator[list[_Stored]]:
+    """The stored submissions, a chunk at a time, each read in its own short transaction."""
+    after: str | None = None
+    while True:
+        if stopping():
+            raise JobInterrupted
+        with units() as session:
+            page = repository.answers_after(session, problem_set, after=after, limit=CHUNK)
+            chunk = [_stored(submission) for submission in page]
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1].submission_id
+
+
+def _stored(submission: Submission) -> _Stored:
+    student = None if submission.published else variant_of(submission.user)
+    answers = {row.field: row.answer for row in submission.fields}
+    return _Stored(submission.id, student, answers)
+
+
+def _grade(services: "Services", problem_set: str, stored: _Stored) -> SubmissionResult:
+    """Grade the answers whose fields the problem set still has."""
+    fields = services.catalog.compiled(problem_set, stored.student).fields
+    answers = {field: text for field, text in stored.answers.items() if field in fields}
+    return services.grader.grade(problem_set, answers, student=stored.student)
+
+
+def _rewrite(
+    session: Session,
+    chunk: list[_Stored],
+    results: list[SubmissionResult],
+    provenance: Provenance,
+) -> int:
+    """Store the new grades of a chunk; how many submissions got a new field score."""
+    stored = {row.id: row for row in repository.by_ids(session, [s.submission_id for s in chunk])}
+    pairs = zip(chunk, results, strict=True)
+    return sum(
+        _apply(stored[item.submission_id], result, provenance)
+        for item, result in pairs
+        if item.submission_id in stored
+    )
+
+
+def _apply(submission: Submission, result: SubmissionResult, provenance: Provenance) -> bool:
+    """Rewrite one submission's grades; whether a field's score changed."""
+    graded = {field.field: field for field in result.fields}
+    old = [row.score for row in submission.fields]
+    for row in submission.fields:
+        _set(row, graded.get(row.field) or _retired(row.field))
+    submission.total = result.total
+    submission.max_total = result.max_total
+    submission.engine_version = provenance.engine_version
+    submission.problem_hash = provenance.problem_hash
+    submission.reference_hash = provenance.reference_hash
+    submission.regraded_at = provenance.graded_at
+    return [row.score for row in submission.fields] != old
+
+
+def _set(row: FieldGrade, result: FieldResult) -> None:
+    row.verdict = result.verdict
+    row.score = result.score
+    row.max_score = result.max_score
+    row.feedback = result.feedback
+    row.parsed = result.parsed
+    row.note = result.note
+
+
+def _retired(field: str) -> FieldResult:
+    return FieldResult(field=field, verdict=Verdict.INVALID, score=0, max_score=0, feedback=RETIRED)
+
+
+def _compared(entry: CountedScores) -> Counted:
+    return Counted(total=entry.total, fields=entry.fields)
+
+
+def _changes(
+    definition: ProblemSetDef, before: Snapshot, after: dict[str, CountedScores]
+) -> list[StudentChange]:
+    """The students whose counted total or a counted field score differs, by name then id."""
+    order = [field.id for question in definition.questions for field in question.fields]
+    changes = []
+    for student_id, entry in after.items():
+        old, new = before.get(student_id, NOTHING), _compared(entry)
+        fields = _field_changes(order, old.fields, new.fields)
+        if fields or old.total != new.total:
+            changes.append(
+                StudentChange(
+                    student_id=student_id,
+                    name=entry.student.name,
+                    login=entry.student.login,
+                    old_score=old.total,
+                    new_score=new.total,
+                    fields=fields,
+                )
+            )
+    return sorted(changes, key=lambda change: (change.name, change.student_id))
+
+
+def _field_changes(
+    order: list[str], old: dict[str, float], new: dict[str, float]
+) -> list[FieldChange]:
+    """Fields whose counted score differs, in the problem set's order (retired fields last)."""
+    retired = sorted((old.keys() | new.keys()) - set(order))
+    return [
+        FieldChange(field=field, old=old.get(field), new=new.get(field))
+        for field in [*order, *retired]
+        if old.get(field) != new.get(field)
+    ]
+
+
+def _run(services: "Services", run: JobRun) -> Json:
+    """The job: compared with the grades the request saw, so that a run cut off and run again
+    still names everyone whose grade the regrade changed."""
+    problem_set = str(run.spec["problem_set"])
+    saved = run.spec.get("before")
+    outcome = regrade(
+        services,
+        run.units,
+        problem_set,
+        report=lambda done: run.report(STARTED + (GRADED - STARTED) * done, {}),
+        stopping=run.stopping,
+        before=None if saved is None else SNAPSHOT.validate_python(saved),
+    )
+    return outcome.model_dump(mode="json")
+
+
+def _recorded(session: Session, job: Job, outcome: Json) -> None:
+    """Nothing is left to record: the grades were written as the job went."""
+
+
+def _lost(services: "Services", spec: Json) -> str | None:
+    problem_set = spec.get("problem_set")
+    if problem_set in services.catalog.ids():
+        return None
+    return f"The problem set {problem_set} is no longer loaded, so it cannot be regraded."

@@ -1,0 +1,158 @@
+"""Answer statistics of a problem set over the work of each student that counts: verdict shares,
+mean scores, the most common wrong answers with their notes, and score and accuracy spreads."""
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+
+from sqlalchemy.orm import Session
+
+from app.db.models import FieldGrade, JobStatus
+from app.grading.field import GradableField
+from app.grading.result import Verdict
+from app.services import Services
+from app.stats import repository
+from app.stats.distribution import distribution
+from app.stats.repository import CheckpointUpload
+from app.stats.schemas import CheckpointStats, FieldStats, ProblemSetStats, WrongAnswer
+from app.submissions import policy
+from app.submissions import repository as submissions_repository
+from app.submissions.service import grade_book
+
+WRONG = frozenset({Verdict.INCORRECT, Verdict.PARTIAL, Verdict.INVALID})
+MAX_WRONG_GROUPS = 5
+MAX_ANSWER_CHARS = 200
+ELLIPSIS = "\u2026"
+# The grade book keeps scores to 6 decimals; the counted upload is known by its score.
+SCORE_TOLERANCE = 1e-6
+
+GroupKey = tuple[str, Verdict, str | None, str]
+
+
+def compute(services: Services, session: Session, problem_set: str) -> ProblemSetStats:
+    """The statistics of a problem set, over the submission of each student that counts."""
+    definition = services.catalog.definition(problem_set)
+    compiled = services.catalog.compiled(problem_set)
+    book = grade_book(services, session, problem_set)
+    counted = [grade for grade in book.grades if grade.score is not None]
+    scores = [grade.score for grade in book.grades if grade.score is not None]
+    texts = [grade.submission_id for grade in counted if grade.submission_id is not None]
+    answers = _by_field(repository.field_grades(session, texts))
+    best = policy.counts_best(definition.policy)
+    uploads = _counted_uploads(
+        session, problem_set, best=best, students={grade.student_id for grade in counted}
+    )
+    uploaded = _by_field(upload.grade for upload in uploads)
+    return ProblemSetStats(
+        problem_set=problem_set,
+        title=definition.title,
+        counts=book.counts,
+        students=len(counted),
+        max_total=compiled.max_total,
+        totals=distribution(scores, upper=compiled.max_total),
+        fields=[
+            # Text answers to a model-upload field score nothing; its uploads are its answers.
+            _field_stats(field, (uploaded if field.is_upload else answers).get(field.id, []))
+            for field in compiled.fields.values()
+        ],
+        checkpoints=[
+            _checkpoint_stats(field.id, uploads)
+            for field in compiled.fields.values()
+            if field.is_upload
+        ],
+    )
+
+
+def _by_field(grades: Iterable[FieldGrade]) -> dict[str, list[FieldGrade]]:
+    grouped: dict[str, list[FieldGrade]] = {}
+    for grade in grades:
+        grouped.setdefault(grade.field, []).append(grade)
+    return grouped
+
+
+def _counted_uploads(
+    session: Session, problem_set: str, *, best: bool, students: Collection[str]
+) -> list[CheckpointUpload]:
+    """The evaluated checkpoint that counts, per student and model-upload field."""
+    counting = {
+        (student, field): score
+        for student, field, score in submissions_repository.checkpoint_grades(
+            session, problem_set, best=best
+        )
+        if student in students
+    }
+    chosen: list[CheckpointUpload] = []
+    # Newest first, the first upload with the counted score is the one that counts under
+    # either policy: the latest one, or the latest of those with the best score.
+    for upload in repository.checkpoint_uploads(session, problem_set):
+        score = counting.get((upload.user_id, upload.grade.field))
+        if score is not None and math.isclose(upload.score, score, abs_tol=SCORE_TOLERANCE):
+            chosen.append(upload)
+            del counting[(upload.user_id, upload.grade.field)]
+    return chosen
+
+
+def _field_stats(field: GradableField, grades: Sequence[FieldGrade]) -> FieldStats:
+    """How the counted answers to one field fared."""
+    verdicts = Counter(Verdict(grade.verdict) for grade in grades)
+    answered = len(grades)
+    return FieldStats(
+        field=field.id,
+        max_score=field.max_score,
+        answered=answered,
+        shares={verdict: verdicts[verdict] / answered if answered else 0.0 for verdict in Verdict},
+        mean_score=statistics.fmean(grade.score for grade in grades) if grades else None,
+        common_wrong=_common_wrong(grades),
+    )
+
+
+def _common_wrong(grades: Iterable[FieldGrade]) -> list[WrongAnswer]:
+    """The largest groups of wrong answers that read the same, most common first."""
+    groups = Counter(
+        (_normalized(grade), Verdict(grade.verdict), grade.note, grade.feedback)
+        for grade in grades
+        if Verdict(grade.verdict) in WRONG
+    )
+    ranked = sorted(groups.items(), key=_rank)[:MAX_WRONG_GROUPS]
+    return [
+        WrongAnswer(answer=answer, verdict=verdict, note=note, feedback=feedback, count=count)
+        for (answer, verdict, note, feedback), count in ranked
+    ]
+
+
+def _rank(group: tuple[GroupKey, int]) -> tuple[int, str, str, bool, str, str]:
+    # Ties go by the answer, then the rest of the key, so the same rows give the same list.
+    (answer, verdict, note, feedback), count = group
+    return -count, answer, verdict.value, note is not None, note or "", feedback
+
+
+def _normalized(grade: FieldGrade) -> str:
+    """How the answer was understood (LaTeX), else its text with whitespace collapsed; capped."""
+    text = grade.parsed or " ".join(grade.answer.split())
+    if len(text) <= MAX_ANSWER_CHARS:
+        return text
+    return text[: MAX_ANSWER_CHARS - 1] + ELLIPSIS
+
+
+def _checkpoint_stats(field: str, uploads: Iterable[CheckpointUpload]) -> CheckpointStats:
+    """The spread of the measured test accuracies of one field's counted uploads."""
+    accuracies = [
+        accuracy
+        for upload in uploads
+        if upload.grade.field == field and (accuracy := _accuracy(upload)) is not None
+    ]
+    return CheckpointStats(field=field, accuracy=distribution(accuracies, upper=1.0))
+
+
+def _accuracy(upload: CheckpointUpload) -> float | None:
+    """The test accuracy the upload's finished job measured, if the result holds a sound one."""
+    result = upload.job_result
+    if upload.job_status != JobStatus.DONE.value or not isinstance(result, dict):
+        return None
+    test = result.get("test")
+    value = test.get("accuracy") if isinstance(test, dict) else None
+    # Stored JSON is read defensively: only a fraction in [0, 1] is an accuracy (NaN is not).
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        return None
+    return float(value)

@@ -1,0 +1,117 @@
+"""What the student pages show, from the same services the API calls; no SQL, no grading."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Role, User, utcnow
+from app.errors import UnknownProblemSet
+from app.problemsets import service as problem_sets
+from app.problemsets.schemas import FieldPublic, PolicyPublic, ProblemSetPublic
+from app.services import Services
+from app.submissions import service as submissions
+from app.submissions.schemas import SubmissionSummary
+from app.web.schemas import FieldOutcome, SetPage, SetRow, SubmissionView
+
+MAX_ATTEMPTS = 50
+# Checkpoint records interleave with answer submissions; the latest answers are among these.
+LOOK_BACK = 5
+UPLOAD = "checkpoint"
+
+
+def set_rows(services: Services, session: Session, user: User) -> list[SetRow]:
+    """Every problem set with its due time and the user's counted score."""
+    now = utcnow()
+    return [
+        SetRow(
+            summary=summary,
+            score=counted_score(services, session, user, summary.id),
+            past_due=past_due(summary.policy, now),
+        )
+        for summary in problem_sets.list_problem_sets(services.catalog)
+    ]
+
+
+def set_page(
+    services: Services,
+    session: Session,
+    user: User,
+    problem_set: str,
+    *,
+    typed: Mapping[str, str] | None = None,
+) -> SetPage:
+    """A problem set with the user's numbers; the boxes hold `typed`, else the latest answers."""
+    view = problem_sets.problem_set_view(services.catalog, problem_set, user)
+    attempts = submissions.page(
+        services, session, user, problem_set, student=None, limit=MAX_ATTEMPTS, offset=0
+    ).items
+    answers = dict(typed) if typed is not None else latest_answers(session, user, attempts, view)
+    return SetPage(
+        problem_set=view,
+        score=counted_score(services, session, user, problem_set),
+        past_due=past_due(view.policy, utcnow()),
+        answers=answers,
+        attempts=attempts,
+    )
+
+
+def submission_view(
+    services: Services, session: Session, user: User, submission_id: str
+) -> SubmissionView:
+    """A stored submission (the user's own, or any for an instructor) with its prompts."""
+    submission = submissions.read(session, user, submission_id)
+    prompts, title = _fields_of(services, submission.problem_set, user)
+    outcomes = [
+        FieldOutcome(
+            grade=grade,
+            prompt=prompts[grade.field].prompt if grade.field in prompts else None,
+            upload=grade.field in prompts and prompts[grade.field].answer.type == UPLOAD,
+        )
+        for grade in submission.fields
+    ]
+    return SubmissionView(submission=submission, title=title, fields=outcomes)
+
+
+def counted_score(
+    services: Services, session: Session, user: User, problem_set: str
+) -> float | None:
+    """What counts for a student under the problem set's policy; None for an instructor."""
+    if user.role != Role.STUDENT.value:
+        return None
+    # The grade book's own computation, so the page and the grade book never disagree.
+    counted = submissions.counted_field_scores(services, session, problem_set).get(user.id)
+    return None if counted is None else counted.total
+
+
+def past_due(policy: PolicyPublic, now: datetime) -> bool:
+    """Whether the due time has passed."""
+    return policy.due is not None and now > policy.due
+
+
+def latest_answers(
+    session: Session, user: User, attempts: Sequence[SubmissionSummary], view: ProblemSetPublic
+) -> dict[str, str]:
+    """The typed answers of the latest submission that has any (uploads are not typed)."""
+    typed = {field.id for field in _all_fields(view) if field.answer.type != UPLOAD}
+    for attempt in attempts[:LOOK_BACK]:
+        stored = submissions.read(session, user, attempt.submission_id)
+        answers = {row.field: row.answer for row in stored.fields if row.field in typed}
+        if answers:
+            return answers
+    return {}
+
+
+def _all_fields(view: ProblemSetPublic) -> list[FieldPublic]:
+    return [field for question in view.questions for field in question.fields]
+
+
+def _fields_of(
+    services: Services, problem_set: str, user: User
+) -> tuple[dict[str, FieldPublic], str]:
+    """The fields of a problem set by id, and its title; none for one no longer served."""
+    try:
+        view = problem_sets.problem_set_view(services.catalog, problem_set, user)
+    except UnknownProblemSet:
+        return {}, problem_set
+    return {field.id: field for field in _all_fields(view)}, view.title
