@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.processes import descendants_cpu
 from tests.batches.classgen import generate
 
 GOAL_S = 60.0
@@ -90,7 +91,7 @@ def _run(options: argparse.Namespace, directory: Path, class_file: Path) -> Time
         process = subprocess.Popen(command, env=environment, stdout=out, stderr=err, text=True)
         sampled: dict[int, float] = {}
         while process.poll() is None:
-            sampled.update(_descendants_cpu(process.pid))
+            sampled.update(descendants_cpu(process.pid))
             time.sleep(SAMPLE_S)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -104,32 +105,6 @@ def _run(options: argparse.Namespace, directory: Path, class_file: Path) -> Time
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _descendants_cpu(root: int) -> dict[int, float]:
-    """CPU seconds so far of the root process and of every process descended from it."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # The fields after the command name, which may itself hold spaces and parentheses.
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return {pid: seconds for pid, seconds in used.items() if _descends(pid, root, parents)}
-
-
-def _descends(pid: int, root: int, parents: dict[int, int]) -> bool:
-    while pid > 1:
-        if pid == root:
-            return True
-        pid = parents.get(pid, 0)
-    return False
 
 
 def _print(label: str, timed: Timed, rows: int) -> None:

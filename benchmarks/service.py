@@ -30,6 +30,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from app.db.models import FieldGrade, Submission
+from benchmarks.processes import descendants_cpu
 from benchmarks.submissions import DL_EX1_CORRECT
 
 HOST = "127.0.0.1"
@@ -179,23 +180,9 @@ async def _submit_all(
 
 def _cpu_seconds(server: int) -> dict[str, float]:
     """CPU seconds so far: this client, the server processes, and the grading workers."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # The fields after the command name, which may itself hold spaces and parentheses.
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    spent = {"client": time.process_time(), "server": used.get(server, 0.0), "grading": 0.0}
-    for pid in used:
-        if pid != server and _descends(pid, server, parents):
-            spent["grading" if _is_grader(pid) else "server"] += used[pid]
+    spent = {"client": time.process_time(), "server": 0.0, "grading": 0.0}
+    for pid, seconds in descendants_cpu(server).items():
+        spent["grading" if pid != server and _is_grader(pid) else "server"] += seconds
     return spent
 
 
@@ -205,14 +192,6 @@ def _is_grader(pid: int) -> bool:
         return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-
-
-def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
-    while pid > 1:
-        pid = parents.get(pid, 0)
-        if pid == ancestor:
-            return True
-    return False
 
 
 def _stop(server: subprocess.Popen[bytes]) -> int:
