@@ -25,6 +25,7 @@ from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
 from app.users.bootstrap import ensure_instructor
 from app.users.endpoints import router as users_router
+from app.web.batch import PAGE_BATCH_UPLOAD_PATH, UI_BATCH_UPLOAD_PATH
 from app.web.endpoints import mount_web
 from app.web.ui import UI_CHECKPOINT_UPLOAD_PATH
 
@@ -62,6 +63,8 @@ def create_app(
             (f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit),
             (UI_CHECKPOINT_UPLOAD_PATH, upload_limit),
             (f"{API_PREFIX}{BATCH_UPLOAD_PATH}", batch_limit),
+            (UI_BATCH_UPLOAD_PATH, batch_limit),
+            (PAGE_BATCH_UPLOAD_PATH, batch_limit),
         ],
     )
     app.include_router(health_router)

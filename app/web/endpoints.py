@@ -6,13 +6,22 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import auth, student, ui
+from app.web import auth, batch, classwork, instructor, roster, student, ui
 from app.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
-for part in (auth.router, student.router, ui.router):
+for part in (
+    auth.router,
+    student.router,
+    ui.router,
+    roster.router,
+    classwork.router,
+    batch.router,
+    batch.calls,
+    instructor.router,
+):
     router.include_router(part)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

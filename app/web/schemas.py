@@ -1,9 +1,15 @@
 """What the pages show, assembled from the services' own schemas."""
 
-from pydantic import BaseModel
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
+from pydantic import BaseModel, Field
+
+from app.jobs.schemas import JobPublic
 from app.problemsets.schemas import ProblemSetPublic, ProblemSetSummary
+from app.stats.schemas import ProblemSetStats
 from app.submissions.schemas import FieldGradePublic, SubmissionPublic, SubmissionSummary
+from app.users.schemas import StudentPublic
 
 
 class SetRow(BaseModel):
@@ -43,3 +49,91 @@ class SubmissionView(BaseModel):
     submission: SubmissionPublic
     title: str
     fields: list[FieldOutcome]
+    student: StudentPublic | None = None
+    """Whose it is, on an instructor's view."""
+
+
+# The instructor pages' views.
+
+ID_OR_EMPTY = r"^[0-9a-f-]{0,36}$"
+MAX_PAGE_NUMBER = 10_000
+
+
+class ClassworkFilters(BaseModel):
+    """The submissions table's filters, from its query string; empty means any."""
+
+    student: Annotated[str, Field(pattern=ID_OR_EMPTY)] = ""
+    late: Literal["", "late", "on-time"] = ""
+    score: Literal["", "full", "some", "none"] = ""
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE_NUMBER)] = 1
+
+    def narrows(self) -> bool:
+        """Whether a filter other than the student is set (the database filters by student)."""
+        return bool(self.late or self.score)
+
+    def query(self, **changes: str | int) -> str:
+        """The query string of these filters with some changed, blanks left out."""
+        values = {**self.model_dump(), **changes}
+        if values["page"] == 1:
+            del values["page"]
+        return urlencode({key: value for key, value in values.items() if value != ""})
+
+
+class ClassworkRow(BaseModel):
+    """One submission of the table and whose it is (None: not a student's, an instructor's)."""
+
+    submission: SubmissionSummary
+    student: StudentPublic | None
+
+
+class ClassworkPage(BaseModel):
+    """A page of the submissions to one problem set, newest first, filtered."""
+
+    problem_set: ProblemSetSummary
+    students: list[StudentPublic]
+    """Every student, for the student filter."""
+    filters: ClassworkFilters
+    rows: list[ClassworkRow]
+    has_next: bool
+    searched_all: bool
+    """False when the filters looked at the newest submissions only."""
+
+
+class HistorySet(BaseModel):
+    """A student's work on one problem set: what counts and their submissions, newest first."""
+
+    summary: ProblemSetSummary
+    counted: float | None
+    attempts: list[SubmissionSummary]
+    more: bool
+    """Whether older submissions exist beyond the listed ones."""
+
+
+class HistoryPage(BaseModel):
+    """One student and their work on every problem set."""
+
+    student: StudentPublic
+    sets: list[HistorySet]
+
+
+class ChartView(BaseModel):
+    """A chart of the statistics page: an SVG data URI and its text alternative."""
+
+    id: str
+    caption: str
+    uri: str
+    alt: str
+
+
+class StatsPage(BaseModel):
+    """The statistics of a problem set with its charts."""
+
+    stats: ProblemSetStats
+    charts: list[ChartView]
+
+
+class JobPage(BaseModel):
+    """A job an instructor started (an import, a regrade) and the problem set's title."""
+
+    job: JobPublic
+    title: str

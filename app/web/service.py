@@ -12,6 +12,8 @@ from app.problemsets.schemas import FieldPublic, PolicyPublic, ProblemSetPublic
 from app.services import Services
 from app.submissions import service as submissions
 from app.submissions.schemas import SubmissionSummary
+from app.users import service as users
+from app.users.schemas import StudentPublic
 from app.web.schemas import FieldOutcome, SetPage, SetRow, SubmissionView
 
 MAX_ATTEMPTS = 50
@@ -70,7 +72,17 @@ def submission_view(
         )
         for grade in submission.fields
     ]
-    return SubmissionView(submission=submission, title=title, fields=outcomes)
+    student = owner_of(session, user, submission.user_id)
+    return SubmissionView(submission=submission, title=title, fields=outcomes, student=student)
+
+
+def owner_of(session: Session, user: User, owner_id: str) -> StudentPublic | None:
+    """The student whose work an instructor is looking at; None for a student's own view (or
+    an instructor's own work)."""
+    if user.role != Role.INSTRUCTOR.value:
+        return None
+    owners = (student for student in users.list_students(session) if student.id == owner_id)
+    return next((StudentPublic.of(owner) for owner in owners), None)
 
 
 def counted_score(

@@ -1,0 +1,110 @@
+"""The roster page: every student, adding one, importing a CSV roster, revoking a token.
+
+A new student's token is on the page that answers the form and nowhere else, as in the API.
+Revoking asks first, on a page of its own, so that it needs no script.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from app.deps import SessionDep
+from app.errors import InvalidRequest
+from app.submissions.endpoints import ID_PATTERN
+from app.users.schemas import StudentIssued, StudentPublic
+from app.web import instructor_views as views
+from app.web.deps import PageRoute, WebInstructor
+from app.web.guards import CsrfInstructor
+from app.web.schemas import ID_OR_EMPTY
+from app.web.templating import render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+StudentId = Annotated[str, Path(pattern=ID_PATTERN)]
+ROSTER_PATH = "/roster"
+
+
+@router.get(ROSTER_PATH)
+def roster(
+    request: Request,
+    session: SessionDep,
+    _user: WebInstructor,
+    revoked: Annotated[str, Query(pattern=ID_OR_EMPTY)] = "",
+) -> Response:
+    """Every student, with the forms that add students; a notice after a revocation."""
+    return _roster(request, session, revoked=revoked)
+
+
+@router.post("/roster/students")
+def add_student(
+    request: Request,
+    session: SessionDep,
+    _user: CsrfInstructor,
+    name: Annotated[str, Form()] = "",
+    login: Annotated[str, Form()] = "",
+) -> Response:
+    """Create one student and show their token, once; a refusal keeps what was typed."""
+    try:
+        issued = views.add_student(session, name=name, login=login)
+    except InvalidRequest as error:
+        return _roster(request, session, error=error, typed={"name": name, "login": login})
+    return _tokens(request, [issued])
+
+
+@router.post("/roster/import")
+def import_roster(
+    request: Request,
+    session: SessionDep,
+    _user: CsrfInstructor,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Create every student of a CSV roster and show their tokens, once; or create none."""
+    try:
+        issued = views.import_roster(session, file.file.read())
+    except InvalidRequest as error:
+        return _roster(request, session, error=error, refused_import=True)
+    return _tokens(request, issued)
+
+
+@router.get("/roster/{student_id}/revoke")
+def confirm_revoke(
+    request: Request, student_id: StudentId, session: SessionDep, _user: WebInstructor
+) -> Response:
+    """Ask before revoking a student's token."""
+    student = StudentPublic.of(views.student_of(session, student_id))
+    return render(request, "revoke.html", {"student": student})
+
+
+@router.post("/roster/{student_id}/revoke")
+def revoke(student_id: StudentId, session: SessionDep, _user: CsrfInstructor) -> Response:
+    """Revoke the token, then back to the roster, which says so."""
+    student = views.revoke(session, student_id)
+    return RedirectResponse(f"{ROSTER_PATH}?revoked={student.id}", status_code=303)
+
+
+def _roster(
+    request: Request,
+    session: Session,
+    *,
+    revoked: str = "",
+    error: InvalidRequest | None = None,
+    typed: dict[str, str] | None = None,
+    refused_import: bool = False,
+) -> Response:
+    students = views.roster(session)
+    context = {
+        "students": students,
+        "revoked": next((s for s in students if s.id == revoked and s.revoked), None),
+        "error": error,
+        "refused_import": refused_import,
+        "typed": typed or {"name": "", "login": ""},
+    }
+    code = error.status if error else status.HTTP_200_OK
+    return render(request, "roster.html", context, status_code=code)
+
+
+def _tokens(request: Request, issued: list[StudentIssued]) -> Response:
+    context = {"students": issued}
+    return render(request, "tokens.html", context, status_code=status.HTTP_201_CREATED)
