@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, status
 from app.deps import CurrentUser, Instructor, JsonBody, ServicesDep, SessionDep, SubmissionQuota
 from app.problemsets.endpoints import ProblemSetId
 from app.submissions import service
+from app.submissions.repository import ScoreBand
 from app.submissions.schemas import GradeBook, SubmissionCreate, SubmissionPage, SubmissionPublic
 
 router = APIRouter(tags=["submissions"])
@@ -44,10 +45,28 @@ def list_submissions(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    late: Annotated[
+        bool | None, Query(description="Only late submissions (true) or on-time ones (false).")
+    ] = None,
+    score: Annotated[
+        ScoreBand | None,
+        Query(description="Only full marks, some points or none, after the late factor."),
+    ] = None,
 ) -> SubmissionPage:
-    """Newest first: a student's own; an instructor's view has everyone's, `?student=` filters."""
+    """Newest first: a student's own; an instructor's view has everyone's, `?student=` filters.
+
+    `?late=true|false` keeps late or on-time submissions; `?score=full|some|none` keeps those
+    whose score after the late factor reaches the maximum, is between, or is 0."""
     return service.page(
-        services, session, user, problem_set, student=student, limit=limit, offset=offset
+        services,
+        session,
+        user,
+        problem_set,
+        student=student,
+        limit=limit,
+        offset=offset,
+        late=late,
+        score=score,
     )
 
 

@@ -2,12 +2,18 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import FieldGrade, Job, Role, Submission, User
+
+ScoreBand = Literal["full", "some", "none"]
+# Scores are shown rounded to 6 decimals (`policy.final_score`): a score that rounds to 0 has
+# no points, and one within a millionth of the maximum has full marks.
+ROUNDS_TO_ZERO = 5e-7
+FULL_MARKS_TOLERANCE = 1e-6
 
 
 def add(session: Session, submission: Submission) -> Submission:
@@ -28,14 +34,36 @@ def by_id(session: Session, submission_id: str) -> Submission | None:
 
 
 def page(
-    session: Session, problem_set: str, *, user_id: str | None, limit: int, offset: int
+    session: Session,
+    problem_set: str,
+    *,
+    user_id: str | None,
+    limit: int,
+    offset: int,
+    late: bool | None = None,
+    score: ScoreBand | None = None,
 ) -> Sequence[Submission]:
-    """Submissions to a problem set, newest first, of one user or of everyone."""
+    """Submissions to a problem set, newest first, of one user or of everyone, late or on time,
+    in a score band (after the late factor); None means any."""
     query = select(Submission).where(Submission.problem_set == problem_set)
     if user_id is not None:
         query = query.where(Submission.user_id == user_id)
+    if late is not None:
+        query = query.where(Submission.late == late)
+    if score is not None:
+        query = query.where(in_band(score))
     query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
     return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def in_band(band: ScoreBand) -> ColumnElement[bool]:
+    """Whether a submission's score after the late factor is in the band: 'none' when it is 0,
+    'full' when it reaches the maximum, 'some' in between."""
+    final = Submission.total * Submission.score_factor
+    if band == "none":
+        return final < ROUNDS_TO_ZERO
+    full = final >= Submission.max_total - FULL_MARKS_TOLERANCE
+    return and_(final >= ROUNDS_TO_ZERO, full if band == "full" else ~full)
 
 
 def counting(

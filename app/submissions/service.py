@@ -17,6 +17,7 @@ from app.problemsets.service import variant_of
 from app.services import Services
 from app.submissions import policy, repository
 from app.submissions.policy import Lateness
+from app.submissions.repository import ScoreBand
 from app.submissions.schemas import (
     FieldGradePublic,
     GradeBook,
@@ -71,14 +72,25 @@ def page(
     student: str | None,
     limit: int,
     offset: int,
+    late: bool | None = None,
+    score: ScoreBand | None = None,
 ) -> SubmissionPage:
-    """Submissions to a problem set, newest first: a student's own, or anyone's for instructors."""
+    """Submissions to a problem set, newest first: a student's own, or anyone's for instructors;
+    optionally only late (or on-time) ones, or those in a score band after the late factor."""
     services.catalog.definition(problem_set)
     if user.role != Role.INSTRUCTOR.value:
         if student not in (None, user.id):
             raise Forbidden("Only an instructor may list another student's submissions.")
         student = user.id
-    rows = repository.page(session, problem_set, user_id=student, limit=limit, offset=offset)
+    rows = repository.page(
+        session,
+        problem_set,
+        user_id=student,
+        limit=limit,
+        offset=offset,
+        late=late,
+        score=score,
+    )
     items = [_summary(row) for row in rows]
     return SubmissionPage(items=items, limit=limit, offset=offset)
 

@@ -1,4 +1,5 @@
-"""Instructors manage students: create one, import a roster, list them, revoke a token."""
+"""Instructors manage students: create one, import a roster, list them, give a new token or
+revoke one."""
 
 from typing import Annotated
 
@@ -89,3 +90,10 @@ def list_students(_: Instructor, session: SessionDep) -> StudentList:
 def revoke_student(_: Instructor, student_id: str, session: SessionDep) -> StudentPublic:
     """Revoke a student's token: every later request with it gets 401."""
     return StudentPublic.of(service.revoke_student(session, student_id))
+
+
+@router.post("/{student_id}/token")
+def reissue_token(_: Instructor, student_id: str, session: SessionDep) -> StudentIssued:
+    """A new token for a student, in this response only; the old one gets 401 from now on."""
+    issued = service.reissue_token(session, student_id)
+    return StudentIssued.of_new(issued.user, issued.token)

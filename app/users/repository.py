@@ -101,6 +101,11 @@ def revoke(user: User, when: datetime) -> None:
     user.revoked_at = when
 
 
+def replace_token(user: User, digest: str) -> None:
+    """Give a user a new token digest; the old token no longer matches anyone."""
+    user.token_hash = digest
+
+
 def _chunks(values: Collection[str]) -> Iterator[list[str]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), IN_CHUNK):

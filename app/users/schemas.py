@@ -107,13 +107,13 @@ class StudentPublic(StudentBase):
 
 
 class StudentIssued(StudentPublic):
-    """A student just created, with the only copy of their token."""
+    """A student just created or given a new token, with the only copy of it."""
 
     token: str
 
     @classmethod
     def of_new(cls, user: User, token: str) -> "StudentIssued":
-        """The view of a user just created, with their token."""
+        """The view of a user just given this token."""
         return cls(**StudentPublic.of(user).model_dump(), token=token)
 
 

@@ -28,7 +28,7 @@ BEARER = "bearer"
 
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
-    """A new user and the only copy of their token."""
+    """A user and the only copy of their new token."""
 
     user: User
     token: str
@@ -126,6 +126,20 @@ def revoke_student(session: Session, student_id: str) -> User:
     if user.revoked_at is None:
         repository.revoke(user, utcnow())
     return user
+
+
+def reissue_token(session: Session, student_id: str) -> IssuedToken:
+    """A fresh token for a student; the old one stops working at once."""
+    user = _student(session, student_id)
+    if user.revoked_at is not None:
+        # A new token must not quietly undo a revocation an instructor chose.
+        raise InvalidRequest(
+            f"The access of {shown(user.name)} was revoked, and a revoked student gets no "
+            "new token: a revocation cannot be undone."
+        )
+    token = new_token()
+    repository.replace_token(user, token_hash(token))
+    return IssuedToken(user, token)
 
 
 def create_instructor(settings: Settings, name: str) -> str:

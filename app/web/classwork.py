@@ -35,8 +35,7 @@ def submissions(
 ) -> Response:
     """The submissions to a problem set, newest first, by student, lateness and score."""
     page = views.classwork(services, session, user, problem_set, filters)
-    context = {"page": page, "max_scanned": views.MAX_SCANNED}
-    return render(request, "submissions.html", context)
+    return render(request, "submissions.html", {"page": page})
 
 
 @router.get("/students/{student_id}")

@@ -36,12 +36,9 @@ from app.web.schemas import (
 from app.web.service import counted_score
 
 PAGE_SIZE = 50
-# Filters other than the student's are applied to the newest submissions, a chunk at a time
-# (the API's largest page), up to this many: a page never reads the whole table.
-SCAN_CHUNK = 200
-MAX_SCANNED = 2_000
 HISTORY_ATTEMPTS = 20
-FULL_MARKS_TOLERANCE = 1e-6
+# The table's lateness filter -> the submissions service's.
+LATENESS: dict[str, bool | None] = {"": None, "late": True, "on-time": False}
 ExportFormat = Literal["csv", "canvas", "json"]
 CAPTIONS = {
     "chart-totals": "Totals of the students, in points.",
@@ -105,23 +102,27 @@ def revoke(session: Session, student_id: str) -> StudentPublic:
     return StudentPublic.of(users.revoke_student(session, student_id))
 
 
+def reissue(session: Session, student_id: str) -> StudentIssued:
+    """A student with the only copy of their new token; a revoked student gets none."""
+    issued = users.reissue_token(session, student_id)
+    return StudentIssued.of_new(issued.user, issued.token)
+
+
 def classwork(
     services: Services, session: Session, user: User, problem_set: str, filters: ClassworkFilters
 ) -> ClassworkPage:
     """A page of the submissions to a problem set, newest first, as the filters ask."""
     summary = summary_of(services, problem_set)
     students = {student.id: StudentPublic.of(student) for student in users.list_students(session)}
-    start = (filters.page - 1) * PAGE_SIZE
-    searched_all = True
-    if filters.narrows():
-        found, searched_all = _matching(
-            services, session, user, problem_set, filters, wanted=start + PAGE_SIZE + 1
-        )
-        items = found[start:]
-    else:
-        items = _newest(
-            services, session, user, problem_set, filters, limit=PAGE_SIZE + 1, offset=start
-        )
+    items = _filtered(
+        services,
+        session,
+        user,
+        problem_set,
+        filters,
+        limit=PAGE_SIZE + 1,
+        offset=(filters.page - 1) * PAGE_SIZE,
+    )
     rows = [
         ClassworkRow(submission=item, student=students.get(item.user_id))
         for item in items[:PAGE_SIZE]
@@ -132,11 +133,10 @@ def classwork(
         filters=filters,
         rows=rows,
         has_next=len(items) > PAGE_SIZE,
-        searched_all=searched_all,
     )
 
 
-def _newest(
+def _filtered(
     services: Services,
     session: Session,
     user: User,
@@ -146,48 +146,19 @@ def _newest(
     limit: int,
     offset: int,
 ) -> list[SubmissionSummary]:
-    """The newest submissions, of the filtered student or everyone (the database filters)."""
-    student = filters.student or None
+    """The newest submissions the filters keep (the database filters)."""
     page = submissions.page(
-        services, session, user, problem_set, student=student, limit=limit, offset=offset
+        services,
+        session,
+        user,
+        problem_set,
+        student=filters.student or None,
+        limit=limit,
+        offset=offset,
+        late=LATENESS[filters.late],
+        score=filters.score or None,
     )
     return page.items
-
-
-def _matching(
-    services: Services,
-    session: Session,
-    user: User,
-    problem_set: str,
-    filters: ClassworkFilters,
-    *,
-    wanted: int,
-) -> tuple[list[SubmissionSummary], bool]:
-    """The newest submissions the filters keep, at least `wanted` if there are; False when
-    the search stopped at MAX_SCANNED submissions."""
-    found: list[SubmissionSummary] = []
-    for offset in range(0, MAX_SCANNED, SCAN_CHUNK):
-        chunk = _newest(
-            services, session, user, problem_set, filters, limit=SCAN_CHUNK, offset=offset
-        )
-        found += [item for item in chunk if kept(item, filters)]
-        if len(found) >= wanted or len(chunk) < SCAN_CHUNK:
-            return found, True
-    return found, False
-
-
-def kept(item: SubmissionSummary, filters: ClassworkFilters) -> bool:
-    """Whether a submission passes the lateness and score filters."""
-    if filters.late and item.late != (filters.late == "late"):
-        return False
-    return not filters.score or score_band(item) == filters.score
-
-
-def score_band(item: SubmissionSummary) -> str:
-    """'full' marks, 'some' points or 'none', after the late factor."""
-    if item.score <= 0:
-        return "none"
-    return "full" if item.score >= item.max_total - FULL_MARKS_TOLERANCE else "some"
 
 
 def history(services: Services, session: Session, user: User, student_id: str) -> HistoryPage:

@@ -1,7 +1,8 @@
-"""The roster page: every student, adding one, importing a CSV roster, revoking a token.
+"""The roster page: every student, adding one, importing a CSV roster, giving a student a new
+token, revoking a token.
 
-A new student's token is on the page that answers the form and nowhere else, as in the API.
-Revoking asks first, on a page of its own, so that it needs no script.
+A new token is on the page that answers the form and nowhere else, as in the API. Giving a new
+token and revoking ask first, on a page of their own, so that they need no script.
 """
 
 from typing import Annotated
@@ -84,6 +85,24 @@ def revoke(student_id: StudentId, session: SessionDep, _user: CsrfInstructor) ->
     return RedirectResponse(f"{ROSTER_PATH}?revoked={student.id}", status_code=303)
 
 
+@router.get("/roster/{student_id}/token")
+def confirm_reissue(
+    request: Request, student_id: StudentId, session: SessionDep, _user: WebInstructor
+) -> Response:
+    """Ask before replacing a student's token (a revoked student is told they get none)."""
+    student = StudentPublic.of(views.student_of(session, student_id))
+    return render(request, "reissue.html", {"student": student})
+
+
+@router.post("/roster/{student_id}/token")
+def reissue(
+    request: Request, student_id: StudentId, session: SessionDep, _user: CsrfInstructor
+) -> Response:
+    """Replace the token and show the new one, once."""
+    issued = views.reissue(session, student_id)
+    return _tokens(request, [issued], reissued=True)
+
+
 def _roster(
     request: Request,
     session: Session,
@@ -105,6 +124,8 @@ def _roster(
     return render(request, "roster.html", context, status_code=code)
 
 
-def _tokens(request: Request, issued: list[StudentIssued]) -> Response:
-    context = {"students": issued}
-    return render(request, "tokens.html", context, status_code=status.HTTP_201_CREATED)
+def _tokens(request: Request, issued: list[StudentIssued], *, reissued: bool = False) -> Response:
+    # A new token for a student already there creates nothing: 200, not 201.
+    code = status.HTTP_200_OK if reissued else status.HTTP_201_CREATED
+    context = {"students": issued, "reissued": reissued}
+    return render(request, "tokens.html", context, status_code=code)

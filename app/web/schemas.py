@@ -68,7 +68,7 @@ class ClassworkFilters(BaseModel):
     page: Annotated[int, Field(ge=1, le=MAX_PAGE_NUMBER)] = 1
 
     def narrows(self) -> bool:
-        """Whether a filter other than the student is set (the database filters by student)."""
+        """Whether a filter other than the student is set."""
         return bool(self.late or self.score)
 
     def query(self, **changes: str | int) -> str:
@@ -95,8 +95,6 @@ class ClassworkPage(BaseModel):
     filters: ClassworkFilters
     rows: list[ClassworkRow]
     has_next: bool
-    searched_all: bool
-    """False when the filters looked at the newest submissions only."""
 
 
 class HistorySet(BaseModel):

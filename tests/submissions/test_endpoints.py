@@ -256,6 +256,12 @@ def test_lists_are_newest_first_and_a_student_sees_only_their_own(
         ("?student=" + "0" * 37, 422, "InvalidRequest"),
         ("?student=%00", 422, "InvalidRequest"),
         ("?student=' OR 1=1 --", 422, "InvalidRequest"),
+        ("?late=maybe", 422, "InvalidRequest"),
+        ("?late=", 422, "InvalidRequest"),
+        ("?score=all", 422, "InvalidRequest"),
+        ("?score=FULL", 422, "InvalidRequest"),
+        ("?score=full' OR 1=1 --", 422, "InvalidRequest"),
+        ("?score=" + "full" * 10_000, 422, "InvalidRequest"),
     ],
 )
 def test_list_bounds(

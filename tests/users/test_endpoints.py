@@ -25,6 +25,11 @@ def upload(client: TestClient, people: People, body: bytes, headers: dict[str, s
     return client.post(f"{STUDENTS}/import", content=body, headers=headers)
 
 
+def signs_in(client: TestClient, token: str) -> bool:
+    """Whether a token is accepted."""
+    return client.get("/api/v1/problem-sets", headers=People.auth(token)).status_code == 200
+
+
 def instructor_id(session: Session) -> str:
     return session.scalars(select(User.id).where(User.role == Role.INSTRUCTOR.value)).first() or ""
 
@@ -35,6 +40,7 @@ ROUTES = [
     ("POST", f"{STUDENTS}/import", {"content": b"name\nMallory\n", "headers": CSV}),
     ("GET", STUDENTS, {}),
     ("POST", f"{STUDENTS}/{{bob_id}}/revoke", {}),
+    ("POST", f"{STUDENTS}/{{bob_id}}/token", {}),
 ]
 
 
@@ -86,6 +92,7 @@ def test_only_instructors_manage_students(
     ours = {people.alice_id, people.bob_id}
     revoked_flags = {s["name"]: s["revoked"] for s in still_active if s["id"] in ours}
     assert revoked_flags == {"alice": True, "bob": False}
+    assert signs_in(client, people.bob) and signs_in(client, people.instructor)
 
 
 def test_create_student_returns_the_token_once(client: TestClient, people: People) -> None:
@@ -381,4 +388,76 @@ def test_import_refuses_clashing_logins_and_creates_nothing(
     assert response.status_code == 422, response.text
     assert response.json()["fields"] == fields
     assert words in response.json()["detail"]
+    assert row_counts() == before
+
+
+def reissue(client: TestClient, people: People, student_id: str, token: str | None = None) -> Any:
+    headers = people.auth(token or people.instructor)
+    return client.post(f"{STUDENTS}/{student_id}/token", headers=headers)
+
+
+def test_a_new_token_replaces_the_old_one_at_once(
+    client: TestClient, people: People, row_counts: CountRows
+) -> None:
+    before = row_counts()
+    response = reissue(client, people, people.alice_id)
+    assert response.status_code == 200, response.text
+    issued = response.json()
+    assert set(issued) == PUBLIC_KEYS | {"token"}
+    assert (issued["id"], issued["name"], issued["revoked"]) == (people.alice_id, "alice", False)
+    assert issued["token"] != people.alice
+    assert not signs_in(client, people.alice) and signs_in(client, issued["token"])
+    assert signs_in(client, people.bob)
+    assert row_counts() == before
+    listing = client.get(STUDENTS, headers=people.auth(people.instructor))
+    assert issued["token"] not in listing.text
+    # Each call makes another token, and only the newest works.
+    again = reissue(client, people, people.alice_id).json()["token"]
+    assert not signs_in(client, issued["token"]) and signs_in(client, again)
+
+
+def test_a_student_cannot_give_anyone_a_new_token(client: TestClient, people: People) -> None:
+    for student_id in (people.alice_id, people.bob_id):
+        response = reissue(client, people, student_id, people.bob)
+        assert response.status_code == 403, response.text
+        assert "token" not in response.json()
+    assert signs_in(client, people.alice) and signs_in(client, people.bob)
+
+
+def test_a_revoked_student_gets_no_new_token(
+    client: TestClient, people: People, row_counts: CountRows
+) -> None:
+    client.post(f"{STUDENTS}/{people.alice_id}/revoke", headers=people.auth(people.instructor))
+    listed_before = client.get(STUDENTS, headers=people.auth(people.instructor)).json()
+    before = row_counts()
+    response = reissue(client, people, people.alice_id)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "InvalidRequest"
+    assert "was revoked" in response.json()["detail"]
+    assert not signs_in(client, people.alice)
+    assert row_counts() == before
+    assert client.get(STUDENTS, headers=people.auth(people.instructor)).json() == listed_before
+
+
+@pytest.mark.parametrize(
+    "student_id",
+    [
+        "00000000-0000-4000-8000-000000000000",
+        "nope",
+        "%00",
+        "a" * 1000,
+        "' OR 1=1 --",
+        "instructor",
+    ],
+)
+def test_a_new_token_for_an_unknown_id_is_not_found(
+    client: TestClient, people: People, session: Session, row_counts: CountRows, student_id: str
+) -> None:
+    if student_id == "instructor":
+        student_id = instructor_id(session)
+    before = row_counts()
+    response = reissue(client, people, student_id)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"] == "NotFound"
+    assert all(signs_in(client, token) for token in (people.instructor, people.alice, people.bob))
     assert row_counts() == before

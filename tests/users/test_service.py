@@ -1,4 +1,4 @@
-"""Authentication, issuing and revoking tokens, and the command-line instructor."""
+"""Authentication, issuing, re-issuing and revoking tokens, and the command-line instructor."""
 
 from pathlib import Path
 
@@ -180,3 +180,34 @@ def test_students_by_key_resolves_more_keys_than_one_query_holds(session: Sessio
         **{each.user.name: each.user.id for each in issued[::2]},
         **{each.user.id: each.user.id for each in issued[1::2]},
     }
+
+
+def test_reissue_token_replaces_the_old_token_at_once(session: Session) -> None:
+    issued = service.issue(session, name="alice", role=Role.STUDENT)
+    again = service.reissue_token(session, issued.user.id.upper())
+    assert again.user is issued.user and again.token != issued.token
+    assert issued.user.token_hash == token_hash(again.token)
+    assert service.authenticate(session, f"Bearer {again.token}") is issued.user
+    with pytest.raises(Unauthorized):
+        service.authenticate(session, f"Bearer {issued.token}")
+
+
+def test_reissue_token_refuses_a_revoked_student_and_changes_nothing(session: Session) -> None:
+    issued = service.issue(session, name="alice", role=Role.STUDENT)
+    revoked_at = service.revoke_student(session, issued.user.id).revoked_at
+    digest = issued.user.token_hash
+    with pytest.raises(InvalidRequest, match="was revoked"):
+        service.reissue_token(session, issued.user.id)
+    assert (issued.user.token_hash, issued.user.revoked_at) == (digest, revoked_at)
+
+
+@pytest.mark.parametrize("student_id", ["", "nope", "\x00", "{" + "0" * 10_000 + "}", "instructor"])
+def test_reissue_token_finds_only_students(session: Session, student_id: str) -> None:
+    instructor = service.issue(session, name="instructor", role=Role.INSTRUCTOR)
+    digest = instructor.user.token_hash
+    with pytest.raises(NotFound):
+        service.reissue_token(
+            session, instructor.user.id if student_id == "instructor" else student_id
+        )
+    assert instructor.user.token_hash == digest
+    assert service.authenticate(session, f"Bearer {instructor.token}") is instructor.user

@@ -1,6 +1,7 @@
-"""The roster page: adding a student or importing a roster shows each new token once, and the
-token signs in; a refused form stores nothing and keeps what was typed; revoking asks first;
-every change needs the session's CSRF token; a name is text wherever it shows."""
+"""The roster page: adding a student, importing a roster or giving a student a new token shows
+each new token once, and the token signs in; a refused form stores nothing and keeps what was
+typed; a new token and revoking ask first; every change needs the session's CSRF token; a name is
+text wherever it shows."""
 
 import re
 
@@ -158,10 +159,13 @@ def test_every_roster_change_needs_the_csrf_token(
         "/roster/import", data=token, files={"file": ("r.csv", b"name\nMallory\n", "text/csv")}
     )
     revoked = teacher.client.post(f"/roster/{people.alice_id}/revoke", data=token)
-    for response in (added, imported, revoked):
+    reissued = teacher.client.post(f"/roster/{people.alice_id}/token", data=token)
+    for response in (added, imported, revoked, reissued):
         assert response.status_code == 403
         assert response.headers["content-type"].startswith("text/html")
+        assert TOKEN_CELL.search(response.text) is None
     assert row_counts() == before
+    # Alice's token neither revoked nor replaced: her session goes on.
     assert alice.client.get("/sets").status_code == 200
 
 
@@ -178,8 +182,8 @@ def test_another_origin_cannot_add_a_student_even_with_the_token(
     assert row_counts() == before
 
 
-def test_a_student_cannot_add_import_or_revoke(
-    alice: SignedIn, people: People, row_counts: CountRows
+def test_a_student_cannot_add_import_revoke_or_make_a_token(
+    alice: SignedIn, people: People, row_counts: CountRows, client: TestClient
 ) -> None:
     before = row_counts()
     data = {"name": "Mallory", "csrf": alice.csrf}
@@ -188,7 +192,13 @@ def test_a_student_cannot_add_import_or_revoke(
     assert alice.client.post("/roster/import", data=data, files=files).status_code == 403
     revoke = alice.client.post(f"/roster/{people.bob_id}/revoke", data={"csrf": alice.csrf})
     assert revoke.status_code == 403
+    for student_id in (people.alice_id, people.bob_id):
+        reissue = alice.client.post(f"/roster/{student_id}/token", data={"csrf": alice.csrf})
+        assert reissue.status_code == 403 and TOKEN_CELL.search(reissue.text) is None
+        assert alice.client.get(f"/roster/{student_id}/token").status_code == 403
     assert row_counts() == before
+    for token in (people.alice, people.bob):
+        assert client.get("/api/v1/problem-sets", headers=People.auth(token)).status_code == 200
 
 
 def test_a_script_name_and_login_are_text_on_every_page_that_shows_them(
@@ -205,8 +215,64 @@ def test_a_script_name_and_login_are_text_on_every_page_that_shows_them(
         teacher.client.get("/roster").text,
         teacher.client.get(f"/students/{new['id']}").text,
         teacher.client.get(f"/roster/{new['id']}/revoke").text,
+        teacher.client.get(f"/roster/{new['id']}/token").text,
+        teacher.client.post(f"/roster/{new['id']}/token", data={"csrf": teacher.csrf}).text,
         teacher.client.get(f"/classwork/dl-ex1?student={new['id']}").text,
     ]
     for page in pages:
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
+
+
+def test_a_new_token_asks_first_then_is_shown_once_and_replaces_the_old(
+    app: FastAPI, teacher: SignedIn, people: People, alice: SignedIn, client: TestClient
+) -> None:
+    assert f'href="/roster/{people.alice_id}/token"' in teacher.client.get("/roster").text
+    confirm = teacher.client.get(f"/roster/{people.alice_id}/token")
+    assert confirm.status_code == 200
+    assert f'action="/roster/{people.alice_id}/token"' in confirm.text
+    # Asking changed nothing.
+    assert alice.client.get("/sets").status_code == 200
+    done = teacher.client.post(f"/roster/{people.alice_id}/token", data={"csrf": teacher.csrf})
+    assert done.status_code == 200, done.text
+    assert "shown only once" in done.text and "alice</bdi>" in done.text
+    [token] = TOKEN_CELL.findall(done.text)
+    assert token != people.alice
+    # The old token is out everywhere at once; the new one signs in as Alice.
+    assert alice.client.get("/sets", follow_redirects=False).headers["location"] == "/"
+    old = client.get("/api/v1/problem-sets", headers=People.auth(people.alice))
+    assert old.status_code == 401
+    assert sign_in(app, token).client.get("/sets").status_code == 200
+    assert all(token not in teacher.client.get(path).text for path in ("/roster", "/classwork"))
+    assert people.alice_id in {s["id"] for s in listed(client, people) if not s["revoked"]}
+
+
+def test_a_revoked_student_gets_no_new_token(
+    teacher: SignedIn, people: People, client: TestClient, row_counts: CountRows
+) -> None:
+    revoked = teacher.client.post(
+        f"/roster/{people.alice_id}/revoke", data={"csrf": teacher.csrf}, follow_redirects=False
+    )
+    assert revoked.status_code == 303
+    assert f'href="/roster/{people.alice_id}/token"' not in teacher.client.get("/roster").text
+    confirm = teacher.client.get(f"/roster/{people.alice_id}/token")
+    assert confirm.status_code == 200 and "gets no new token" in confirm.text
+    assert f'action="/roster/{people.alice_id}/token"' not in confirm.text
+    before = row_counts()
+    refused = teacher.client.post(f"/roster/{people.alice_id}/token", data={"csrf": teacher.csrf})
+    assert refused.status_code == 422
+    assert "was revoked" in refused.text and TOKEN_CELL.search(refused.text) is None
+    assert row_counts() == before
+    assert client.get("/api/v1/problem-sets", headers=People.auth(people.alice)).status_code == 401
+    assert people.alice_id in {s["id"] for s in listed(client, people) if s["revoked"]}
+
+
+@pytest.mark.parametrize("student_id", ["00000000-0000-4000-8000-000000000000", "abc"])
+def test_a_new_token_for_an_unknown_student_is_not_found(
+    teacher: SignedIn, row_counts: CountRows, student_id: str
+) -> None:
+    before = row_counts()
+    assert teacher.client.get(f"/roster/{student_id}/token").status_code == 404
+    refused = teacher.client.post(f"/roster/{student_id}/token", data={"csrf": teacher.csrf})
+    assert refused.status_code == 404 and TOKEN_CELL.search(refused.text) is None
+    assert row_counts() == before
