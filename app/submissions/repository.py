@@ -67,24 +67,27 @@ def in_band(band: ScoreBand) -> ColumnElement[bool]:
 
 
 def counting(
-    session: Session, problem_set: str, *, best: bool
+    session: Session, problem_set: str, *, best: bool, student_id: str | None = None
 ) -> Sequence[tuple[User, Submission | None]]:
-    """Every student with the answers submission that counts (best score or latest), or None;
-    submissions that record an evaluated checkpoint count per field (`checkpoint_grades`)."""
+    """Every student (or only the one given) with the answers submission that counts (best
+    score or latest), or None; submissions that record an evaluated checkpoint count per field
+    (`checkpoint_grades`)."""
     score = Submission.total * Submission.score_factor
     latest = (Submission.created_at.desc(), Submission.id.desc())
     order = (score.desc(), *latest) if best else latest
     rank = func.row_number().over(partition_by=Submission.user_id, order_by=order)
-    ranked = (
-        select(Submission.id, Submission.user_id, rank.label("rank"))
-        .where(Submission.problem_set == problem_set, Submission.id.not_in(checkpoint_ids()))
-        .subquery()
+    ranked = select(Submission.id, Submission.user_id, rank.label("rank")).where(
+        Submission.problem_set == problem_set, Submission.id.not_in(checkpoint_ids())
     )
+    students = select(User, Submission).where(User.role == Role.STUDENT.value)
+    if student_id is not None:
+        # Ranks are per student, so reading one student's rows leaves their ranks as they are.
+        ranked = ranked.where(Submission.user_id == student_id)
+        students = students.where(User.id == student_id)
+    counted = ranked.subquery()
     query = (
-        select(User, Submission)
-        .outerjoin(ranked, and_(ranked.c.user_id == User.id, ranked.c.rank == 1))
-        .outerjoin(Submission, Submission.id == ranked.c.id)
-        .where(User.role == Role.STUDENT.value)
+        students.outerjoin(counted, and_(counted.c.user_id == User.id, counted.c.rank == 1))
+        .outerjoin(Submission, Submission.id == counted.c.id)
         .order_by(User.name, User.id)
         .options(selectinload(Submission.fields))
     )
@@ -115,17 +118,17 @@ def checkpoint_grades(
 
 
 def counted_checkpoints(
-    session: Session, problem_set: str, *, best: bool
+    session: Session, problem_set: str, *, best: bool, student_id: str | None = None
 ) -> Sequence[CheckpointGrade]:
-    """The evaluated checkpoint that counts for each student and model-upload field: the best
-    or the latest upload of that field."""
+    """The evaluated checkpoint that counts for each student (or only the one given) and
+    model-upload field: the best or the latest upload of that field."""
     score = FieldGrade.score * Submission.score_factor
     latest = (Submission.created_at.desc(), Submission.id.desc())
     order = (score.desc(), *latest) if best else latest
     rank = func.row_number().over(
         partition_by=(Submission.user_id, FieldGrade.field), order_by=order
     )
-    ranked = (
+    uploads = (
         select(
             Submission.user_id,
             FieldGrade.field,
@@ -137,8 +140,10 @@ def counted_checkpoints(
         )
         .join(FieldGrade, FieldGrade.submission_id == Submission.id)
         .where(Submission.problem_set == problem_set, Submission.id.in_(checkpoint_ids()))
-        .subquery()
     )
+    if student_id is not None:
+        uploads = uploads.where(Submission.user_id == student_id)
+    ranked = uploads.subquery()
     query = select(
         ranked.c.user_id,
         ranked.c.field,

@@ -131,18 +131,23 @@ class CountedScores:
 
 
 def counted_field_scores(
-    services: Services, session: Session, problem_set: str
+    services: Services, session: Session, problem_set: str, *, student_id: str | None = None
 ) -> dict[str, CountedScores]:
-    """Student id -> what counts for them, for every student (revoked ones too), by name then
-    id: the one computation behind the grade book, its exports, statistics and regrades."""
+    """Student id -> what counts for them, for every student (revoked ones too) or only the
+    one given, by name then id: the one computation behind the grade book, its exports,
+    statistics, regrades and the student's own pages."""
     definition = services.catalog.definition(problem_set)
     best = policy.counts_best(definition.policy)
     uploads: dict[str, list[repository.CheckpointGrade]] = {}
-    for upload in repository.counted_checkpoints(session, problem_set, best=best):
+    checkpoints = repository.counted_checkpoints(
+        session, problem_set, best=best, student_id=student_id
+    )
+    for upload in checkpoints:
         uploads.setdefault(upload.student_id, []).append(upload)
+    counting = repository.counting(session, problem_set, best=best, student_id=student_id)
     return {
         student.id: _counted(definition, student, submission, uploads.get(student.id, []))
-        for student, submission in repository.counting(session, problem_set, best=best)
+        for student, submission in counting
     }
 
 

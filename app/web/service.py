@@ -92,7 +92,8 @@ def counted_score(
     if user.role != Role.STUDENT.value:
         return None
     # The grade book's own computation, so the page and the grade book never disagree.
-    counted = submissions.counted_field_scores(services, session, problem_set).get(user.id)
+    scores = submissions.counted_field_scores(services, session, problem_set, student_id=user.id)
+    counted = scores.get(user.id)
     return None if counted is None else counted.total
 
 
