@@ -1,7 +1,6 @@
 """Answer statistics of a problem set over the work of each student that counts: verdict shares,
 mean scores, the most common wrong answers with their notes, and score and accuracy spreads."""
 
-import math
 import statistics
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -18,14 +17,12 @@ from app.stats.repository import CheckpointUpload
 from app.stats.schemas import CheckpointStats, FieldStats, ProblemSetStats, WrongAnswer
 from app.submissions import policy
 from app.submissions import repository as submissions_repository
-from app.submissions.service import grade_book
+from app.submissions.service import counted_field_scores, counted_grade
 
 WRONG = frozenset({Verdict.INCORRECT, Verdict.PARTIAL, Verdict.INVALID})
 MAX_WRONG_GROUPS = 5
 MAX_ANSWER_CHARS = 200
 ELLIPSIS = "\u2026"
-# The grade book keeps scores to 6 decimals; the counted upload is known by its score.
-SCORE_TOLERANCE = 1e-6
 
 GroupKey = tuple[str, Verdict, str | None, str]
 
@@ -34,21 +31,26 @@ def compute(services: Services, session: Session, problem_set: str) -> ProblemSe
     """The statistics of a problem set, over the submission of each student that counts."""
     definition = services.catalog.definition(problem_set)
     compiled = services.catalog.compiled(problem_set)
-    book = grade_book(services, session, problem_set)
-    counted = [grade for grade in book.grades if grade.score is not None]
-    scores = [grade.score for grade in book.grades if grade.score is not None]
-    texts = [grade.submission_id for grade in counted if grade.submission_id is not None]
-    answers = _by_field(repository.field_grades(session, texts))
-    best = policy.counts_best(definition.policy)
-    uploads = _counted_uploads(
-        session, problem_set, best=best, students={grade.student_id for grade in counted}
+    counted = counted_field_scores(services, session, problem_set)
+    grades = {
+        student: counted_grade(entry, compiled.max_total) for student, entry in counted.items()
+    }
+    scores = [grade.score for grade in grades.values() if grade.score is not None]
+    students = {student for student, grade in grades.items() if grade.score is not None}
+    # The answers submissions that count come with their field grades already loaded.
+    texts = sorted(
+        (entry.submission for entry in counted.values() if entry.submission is not None),
+        key=lambda submission: submission.id,
     )
+    answers = _by_field(grade for submission in texts for grade in submission.fields)
+    best = policy.counts_best(definition.policy)
+    uploads = _counted_uploads(session, problem_set, best=best, students=students)
     uploaded = _by_field(upload.grade for upload in uploads)
     return ProblemSetStats(
         problem_set=problem_set,
         title=definition.title,
-        counts=book.counts,
-        students=len(counted),
+        counts=definition.policy.score,
+        students=len(students),
         max_total=compiled.max_total,
         totals=distribution(scores, upper=compiled.max_total),
         fields=[
@@ -76,21 +78,15 @@ def _counted_uploads(
 ) -> list[CheckpointUpload]:
     """The evaluated checkpoint that counts, per student and model-upload field."""
     counting = {
-        (student, field): score
-        for student, field, score in submissions_repository.checkpoint_grades(
-            session, problem_set, best=best
-        )
-        if student in students
+        grade.submission_id
+        for grade in submissions_repository.counted_checkpoints(session, problem_set, best=best)
+        if grade.student_id in students
     }
-    chosen: list[CheckpointUpload] = []
-    # Newest first, the first upload with the counted score is the one that counts under
-    # either policy: the latest one, or the latest of those with the best score.
-    for upload in repository.checkpoint_uploads(session, problem_set):
-        score = counting.get((upload.user_id, upload.grade.field))
-        if score is not None and math.isclose(upload.score, score, abs_tol=SCORE_TOLERANCE):
-            chosen.append(upload)
-            del counting[(upload.user_id, upload.grade.field)]
-    return chosen
+    return [
+        upload
+        for upload in repository.checkpoint_uploads(session, problem_set)
+        if upload.submission_id in counting
+    ]
 
 
 def _field_stats(field: GradableField, grades: Sequence[FieldGrade]) -> FieldStats:

@@ -71,7 +71,7 @@ def counting(
 ) -> Sequence[tuple[User, Submission | None]]:
     """Every student (or only the one given) with the answers submission that counts (best
     score or latest), or None; submissions that record an evaluated checkpoint count per field
-    (`checkpoint_grades`)."""
+    (`counted_checkpoints`)."""
     score = Submission.total * Submission.score_factor
     latest = (Submission.created_at.desc(), Submission.id.desc())
     order = (score.desc(), *latest) if best else latest
@@ -104,17 +104,6 @@ class CheckpointGrade(NamedTuple):
     late: bool
     created_at: datetime
     submission_id: str
-
-
-def checkpoint_grades(
-    session: Session, problem_set: str, *, best: bool
-) -> Sequence[tuple[str, str, float]]:
-    """(student id, field, score after the late factor) of the evaluated checkpoint that counts
-    for each model-upload field: the best or the latest upload of that field."""
-    return [
-        (grade.student_id, grade.field, grade.score)
-        for grade in counted_checkpoints(session, problem_set, best=best)
-    ]
 
 
 def counted_checkpoints(

@@ -102,7 +102,7 @@ def grade_book(services: Services, session: Session, problem_set: str) -> GradeB
     return GradeBook(
         problem_set=problem_set,
         counts=services.catalog.definition(problem_set).policy.score,
-        grades=[_grade(entry, max_total) for entry in counted.values()],
+        grades=[counted_grade(entry, max_total) for entry in counted.values()],
     )
 
 
@@ -268,7 +268,8 @@ def _text_scores(submission: Submission | None) -> dict[str, float]:
     return {row.field: round(row.score * factor, 6) for row in submission.fields}
 
 
-def _grade(entry: CountedScores, max_total: float) -> GradePublic:
+def counted_grade(entry: CountedScores, max_total: float) -> GradePublic:
+    """A student's grade-book entry: their counted score after late factors, or none."""
     student, submission, checkpoints = entry.student, entry.submission, entry.checkpoints
     # Text answers to model-upload fields score 0, so adding the checkpoints counts none twice.
     uploads = round(sum(checkpoints.values()), 6)
