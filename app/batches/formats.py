@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InvalidRequest
-from app.untrusted import shown
+from app.untrusted import LongNumber, RepeatedKey, shown, strict_json
 from app.users.roster import Record, csv_records
 
 MAX_LINE_CHARS = 1_000_000
@@ -37,10 +37,6 @@ class RawRow:
     """Why the row cannot be used, when that is known from its shape alone."""
 
 
-class _RepeatedKey(ValueError):
-    """A JSON object names the same key twice (json.loads would keep the last silently)."""
-
-
 def listed(names: list[str]) -> str:
     """A few untrusted names, shown safely, and how many more there are."""
     shown_names = ", ".join(shown(name) for name in names[:NAMED_AT_MOST])
@@ -59,30 +55,20 @@ def _jsonl_row(number: int, line: str) -> RawRow:
     if len(line) > MAX_LINE_CHARS:
         return _unreadable(number, f"the line is longer than {MAX_LINE_CHARS:,} characters")
     try:
-        value = json.loads(line, object_pairs_hook=_no_repeats)
-    except _RepeatedKey as exc:
+        value = strict_json(line)
+    except RepeatedKey as exc:
         return _unreadable(number, str(exc))
     except json.JSONDecodeError as exc:
         return _unreadable(number, f"the line is not valid JSON: {exc.msg} at column {exc.colno}")
     except RecursionError:
         return _unreadable(number, "the line's JSON is nested too deeply")
-    except ValueError:
-        # Python refuses to convert an integer literal of thousands of digits.
+    except LongNumber:
         return _unreadable(number, "the line holds a number with too many digits")
     if not isinstance(value, dict):
         return _unreadable(
             number, 'each line must be one JSON object: {"student": ..., "answers": {...}}'
         )
     return _object_row(number, value)
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    value: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in value:
-            raise _RepeatedKey(f"the key {shown(key)} appears twice in one object")
-        value[key] = item
-    return value
 
 
 def _object_row(number: int, value: dict[str, Any]) -> RawRow:

@@ -9,10 +9,9 @@ from app.commands.errors import CliError
 from app.commands.problems import catalog_of
 from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
-from app.untrusted import shown
+from app.untrusted import strict_json
 
 MAX_FILE_BYTES = 1_000_000
-MAX_INT_DIGITS = 100
 
 
 def grade(args: argparse.Namespace) -> None:
@@ -35,7 +34,7 @@ def grade(args: argparse.Namespace) -> None:
 def _read_answers(name: str) -> dict[str, Any]:
     text = _read_text(name)
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_small_int)
+        document = strict_json(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{name} is not valid JSON: {exc}") from None
     except RecursionError:
@@ -63,20 +62,3 @@ def _read_text(name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CliError(f"{name} is not UTF-8 text") from None
-
-
-def _small_int(digits: str) -> int:
-    # Answers are strings; a number here is an error either way, but a huge one costs time.
-    if len(digits) > MAX_INT_DIGITS:
-        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
-    return int(digits)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Two answers to one field leave the grader guessing which one the student meant.
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise ValueError(f"the key {shown(key)} appears twice in one object")
-        document[key] = value
-    return document
