@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from app import __version__
+from app.reports.formatting import points
 from app.web.markdown import markdown, markdown_inline, math_text
 
 # Pages show one person's work: never kept by a shared cache, nor shown again from history
@@ -45,13 +46,6 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def points(value: float | None) -> str:
-    """Points without trailing zeros: 12.5, 100, 0.25."""
-    if value is None:
-        return "–"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 @cache
