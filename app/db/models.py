@@ -162,3 +162,24 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    runner: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The process running the job (host, pid and a start-up nonce), while it runs."""
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the runner last said it was alive; a running job whose runner went silent is
+    taken back by the next start-up."""
+
+
+class IdempotentRequest(Base):
+    """The first result of a request sent with an Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotent_requests"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    route: Mapped[str] = mapped_column(String(200))
+    """Which route and problem set the key was first used on."""
+    digest: Mapped[str] = mapped_column(String(64))
+    """A digest of the request: a retry must send the same thing."""
+    status: Mapped[int]
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
