@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     server_workers: int = Field(default=1, ge=1, le=64)
     keep_alive_s: int = Field(default=5, ge=1, le=300)
     shutdown_timeout_s: int = Field(default=30, ge=1, le=3600)
+    # Deadline surges, per server process: how many requests may use the database at once,
+    # how many more may wait for it and for how long (then 503 with Retry-After), how long a
+    # request may run once its body is in (then 503, rolled back), and how long a client may
+    # take to send its headers and its body (then the connection is closed, or 408).
+    max_concurrent_requests: int = Field(default=16, ge=1, le=1000)
+    max_queued_requests: int = Field(default=256, ge=0, le=100_000)
+    queue_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    request_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    header_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    body_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     # Checkpoint evaluation: where Fashion-MNIST lives (downloaded there when missing), the
     # device (auto|cpu|cuda), the upload size limit, and the sandboxed evaluation workers.
     dataset_dir: Path = Path("data") / "fashion-mnist"

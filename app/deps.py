@@ -1,14 +1,16 @@
 """Dependencies as Annotated aliases: the session, the services, the caller."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from app.db.engine import transaction
+from app.admission import Admission
+from app.db.engine import committed
 from app.db.models import User
 from app.errors import UnsupportedMediaType
+from app.guard import fate_of
 from app.services import Services
 from app.users.service import authenticate, require_instructor
 
@@ -22,13 +24,27 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    """One transaction per request: committed once when the route succeeds, else rolled back."""
-    with transaction(services.sessions) as session:
+async def admitted(request: Request) -> AsyncIterator[None]:
+    """A slot among the requests that may use the database now (503 when none comes free)."""
+    admission: Admission = request.app.state.admission
+    async with admission.slot():
+        yield
+
+
+def get_session(
+    request: Request,
+    services: ServicesDep,
+    _slot: Annotated[None, Depends(admitted, scope="function")],
+) -> Iterator[Session]:
+    """One transaction per request: committed once when the route succeeds and its client still
+    waits, else rolled back."""
+    with services.sessions() as session, committed(session, gate=fate_of(request).committing()):
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the commit happens before the response is sent, so an acknowledged request
+# is a stored one, and a failed commit is answered as the failure it is.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(

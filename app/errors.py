@@ -16,6 +16,8 @@ DomainError
  +-- UnusableProblemFile          (422)
  +-- RateLimited                  (429)
  +-- Unavailable                  (503)
+      +-- ServiceBusy
+      +-- RequestAbandoned
 """
 
 from collections.abc import Mapping, Sequence
@@ -129,3 +131,11 @@ class Unavailable(DomainError):
     """The service cannot serve the request right now (starting, stopping, database down)."""
 
     status = 503
+
+
+class ServiceBusy(Unavailable):
+    """More requests than the service takes at once; Retry-After says when to try again."""
+
+
+class RequestAbandoned(Unavailable):
+    """The client went away or the request ran out of time, so its work was rolled back."""

@@ -4,9 +4,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from app import __version__
+from app.admission import Admission
 from app.batches.endpoints import BATCH_UPLOAD_PATH
 from app.batches.endpoints import router as batches_router
 from app.checkpoints.endpoints import CHECKPOINT_UPLOAD_PATH, MULTIPART_OVERHEAD_BYTES
@@ -14,6 +16,7 @@ from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
 from app.gradebook.endpoints import router as gradebook_router
+from app.guard import RequestGuard
 from app.health.endpoints import router as health_router
 from app.jobs.endpoints import router as jobs_router
 from app.middleware import BodySizeLimit
@@ -45,6 +48,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = services_factory(settings)
         app.state.services = services
+        _enough_threads(settings)
         ensure_instructor(services)
         services.start()
         try:
@@ -53,12 +57,19 @@ def create_app(
             services.close()
 
     app = FastAPI(title="dlgrade", version=__version__, lifespan=lifespan)
+    app.state.admission = Admission(
+        slots=settings.max_concurrent_requests,
+        queue=settings.max_queued_requests,
+        wait_s=settings.queue_timeout_s,
+    )
     add_exception_handlers(app)
+    app.add_middleware(RequestGuard, timeout_s=settings.request_timeout_s)
     upload_limit = settings.max_checkpoint_bytes + MULTIPART_OVERHEAD_BYTES
     batch_limit = settings.max_batch_bytes + MULTIPART_OVERHEAD_BYTES
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,
+        timeout_s=settings.body_timeout_s,
         routes=[
             (f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit),
             (UI_CHECKPOINT_UPLOAD_PATH, upload_limit),
@@ -83,3 +94,15 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
     return app
+
+
+SPARE_THREADS = 8
+
+
+def _enough_threads(settings: Settings) -> None:
+    """More threads for sync routes than admitted requests, so that a request holding a
+    database connection always gets a thread to commit and give it back."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(
+        limiter.total_tokens, settings.max_concurrent_requests + SPARE_THREADS
+    )

@@ -20,6 +20,7 @@ from app.batches.schemas import BATCH_JOB, BatchOutcome
 from app.batches.students import Matched, match_students
 from app.batches.tally import Tally
 from app.checkpoints.service import store_upload
+from app.db.engine import on_commit, on_rollback
 from app.db.models import Job, User, new_id, utcnow
 from app.errors import DomainError
 from app.jobs import service as jobs
@@ -73,12 +74,13 @@ def start_import(
             },
         )
         jobs.create(session, job)
-        # Committed before it is queued: the job's row must be visible to whoever runs it.
-        session.commit()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    services.jobs.submit(job_id)
+    on_rollback(session, partial(path.unlink, missing_ok=True))
+    # Queued once the request's transaction commits: its row must be visible to whoever runs
+    # it, and a request that rolls back queues nothing.
+    on_commit(session, partial(services.jobs.submit, job_id))
     return accepted(job)
 
 

@@ -21,6 +21,7 @@ from app.checkpoints.schemas import (
 )
 from app.checkpoints.worker import evaluate_upload
 from app.config import Settings
+from app.db.engine import on_commit, on_rollback
 from app.db.models import FieldGrade, Job, Submission, User, new_id, utcnow
 from app.errors import (
     InvalidRequest,
@@ -109,13 +110,13 @@ def upload(
     stored = store_model(services.settings, file, target)
     try:
         job = add_evaluation(services.settings, session, user, target, form, stored)
-        # Committed here, not at the end of the request: the job may be queued only once its
-        # row is visible to the process that will run it.
-        session.commit()
     except BaseException:
         stored.path.unlink(missing_ok=True)
         raise
-    services.jobs.submit(job.id)
+    on_rollback(session, partial(stored.path.unlink, missing_ok=True))
+    # Queued once the request's transaction commits: its row must be visible to the process
+    # that will run it, and a request that rolls back queues nothing.
+    on_commit(session, partial(services.jobs.submit, job.id))
     return accepted(job)
 
 

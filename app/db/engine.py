@@ -1,13 +1,16 @@
 """Database engines and sessions; SQLite gets WAL mode, PostgreSQL a pre-pinged pool."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -56,6 +59,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+AFTER_COMMIT = "dlgrade.after_commit"
+AFTER_ROLLBACK = "dlgrade.after_rollback"
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the session's unit of work commits; a rollback drops it."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
+def on_rollback(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` if the session's unit of work rolls back (undo what is outside the
+    database, such as a stored file); a commit drops it."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(action)
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work in a new session: committed once at the end, or rolled back."""
@@ -64,11 +82,30 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def committed(session: Session) -> Iterator[Session]:
-    """One unit of work in a given session: committed at the end, rolled back on any error."""
+def committed(
+    session: Session, *, gate: AbstractContextManager[None] | None = None
+) -> Iterator[Session]:
+    """One unit of work in a given session: committed at the end, rolled back on any error;
+    `gate` is entered around the commit and may refuse it (a request given up)."""
     try:
         yield session
-        session.commit()
+        with gate or nullcontext():
+            session.commit()
     except BaseException:
         session.rollback()
+        _run(session, AFTER_ROLLBACK)
         raise
+    _run(session, AFTER_COMMIT)
+
+
+def _run(session: Session, hooks: str) -> None:
+    """Run and forget one kind of hook, and forget the other kind."""
+    actions = session.info.pop(hooks, [])
+    session.info.pop(AFTER_ROLLBACK if hooks == AFTER_COMMIT else AFTER_COMMIT, None)
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            # The unit of work is already decided; what follows it (queueing a job that stays
+            # queued in the database, removing a file) must not turn it into an error.
+            log.exception("an action after %s failed", hooks)

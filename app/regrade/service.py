@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.orm import Session
 
+from app.db.engine import on_commit
 from app.db.models import FieldGrade, Job, Submission, User, utcnow
 from app.errors import UnusableProblemFile
 from app.grading.result import FieldResult, SubmissionResult, Verdict
@@ -81,10 +82,9 @@ def start_regrade(
         spec={"problem_set": problem_set, "before": SNAPSHOT.dump_python(before, mode="json")},
     )
     jobs.create(session, job)
-    # Committed here, not at the end of the request: the job may be queued only once its row
-    # is visible to the thread that will run it.
-    session.commit()
-    services.jobs.submit(job.id)
+    # Queued once the request's transaction commits: its row must be visible to the thread
+    # that will run it, and a request that rolls back queues nothing.
+    on_commit(session, partial(services.jobs.submit, job.id))
     return accepted(job)
 
 
