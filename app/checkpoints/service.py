@@ -202,6 +202,7 @@ def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
         run=evaluate_upload,
         complete=partial(record_evaluation, catalog=catalog),
         lost=upload_lost,
+        clean_up=remove_upload,
     )
 
 
@@ -210,6 +211,11 @@ def upload_lost(spec: Json) -> str | None:
     if Path(spec["path"]).is_file():
         return None
     return "The uploaded file is no longer on the server; upload the model again."
+
+
+def remove_upload(spec: Json) -> None:
+    """Remove an evaluated upload's file; its size and digest stay in the job's spec."""
+    Path(spec["path"]).unlink(missing_ok=True)
 
 
 def record_evaluation(

@@ -49,7 +49,8 @@ def process(
     queue: Callable[[str], None],
     stopping: Callable[[], bool] = never,
 ) -> None:
-    """Claim a queued job, run it outside any transaction, and record how it ended."""
+    """Claim a queued job, run it outside any transaction, and record how it ended; once it
+    has ended, its kind cleans up after it."""
     with units() as session:
         job = repository.claim(session, job_id)
         if job is None:
@@ -68,12 +69,11 @@ def process(
         _requeue(units, job_id)
         return
     except JobFailed as exc:
-        _fail(units, job_id, exc.error)
-        return
-    if "error" in outcome:
-        _fail(units, job_id, outcome["error"], result=outcome)
-        return
-    _finish(units, job_id, kind, outcome)
+        ended = _fail(units, job_id, exc.error)
+    else:
+        ended = _record(units, job_id, kind, outcome)
+    if ended:
+        _clean_up(kind, spec)
 
 
 def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
@@ -92,15 +92,21 @@ def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
 def resume(units: UnitOfWork, kinds: JobKinds) -> list[str]:
     """After a restart: the ids of the jobs to queue again; those that cannot run are failed."""
     resumed: list[str] = []
+    lost: list[tuple[AnyJobKind, Json]] = []
     with units() as session:
         for job in repository.pending(session):
-            problem = _why_not_resumable(job, kinds.get(job.kind))
+            kind = kinds.get(job.kind)
+            problem = _why_not_resumable(job, kind)
             if problem is not None:
                 _mark_failed(job, {"error": "JobLost", "detail": problem})
+                if kind is not None:
+                    lost.append((kind, dict(job.spec)))
                 continue
             job.status = JobStatus.QUEUED.value
             job.progress = 0.0
             resumed.append(job.id)
+    for kind, spec in lost:
+        _clean_up(kind, spec)
     return resumed
 
 
@@ -112,12 +118,19 @@ def _why_not_resumable(job: Job, kind: AnyJobKind | None) -> str | None:
     return kind.lost(dict(job.spec))
 
 
-def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> None:
+def _record(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> bool:
+    """Finish the job with its outcome, or fail it with the outcome's error; whether it ended."""
+    if "error" in outcome:
+        return _fail(units, job_id, outcome["error"], result=outcome)
+    return _finish(units, job_id, kind, outcome)
+
+
+def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> bool:
     try:
         with units() as session:
             job = repository.by_id(session, job_id)
             if job is None or job.status != JobStatus.RUNNING.value:
-                return
+                return False
             job.status = JobStatus.DONE.value
             job.progress = 1.0
             job.result = outcome
@@ -126,14 +139,17 @@ def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> 
     except Exception:
         log.exception("recording the outcome of job %s failed", job_id)
         detail = "The result could not be recorded; submit the work again."
-        _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
+        return _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
+    return True
 
 
-def _fail(units: UnitOfWork, job_id: str, error: Json, *, result: Json | None = None) -> None:
+def _fail(units: UnitOfWork, job_id: str, error: Json, *, result: Json | None = None) -> bool:
     with units() as session:
         job = repository.by_id(session, job_id)
-        if job is not None and job.status == JobStatus.RUNNING.value:
-            _mark_failed(job, error, result=result)
+        if job is None or job.status != JobStatus.RUNNING.value:
+            return False
+        _mark_failed(job, error, result=result)
+    return True
 
 
 def _mark_failed(job: Job, error: Json, *, result: Json | None = None) -> None:
@@ -142,6 +158,14 @@ def _mark_failed(job: Job, error: Json, *, result: Json | None = None) -> None:
     job.error = error
     job.result = result
     job.finished_at = utcnow()
+
+
+def _clean_up(kind: AnyJobKind, spec: Json) -> None:
+    try:
+        kind.clean_up(spec)
+    except OSError:
+        # The job's record is right either way; a file left behind costs only disk space.
+        log.exception("cleaning up after a %s job failed", kind.name)
 
 
 def _requeue(units: UnitOfWork, job_id: str) -> None:

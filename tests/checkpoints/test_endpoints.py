@@ -2,6 +2,7 @@
 exactly and graded into the student's record; hostile, refused, misshapen and oversize uploads
 fail clearly and leave nothing behind; students see only their own jobs."""
 
+import hashlib
 import io
 import pickle
 import warnings
@@ -72,7 +73,11 @@ def uploads(services: Services) -> set[str]:
 
 
 def test_an_honest_checkpoint_is_measured_exactly_and_graded(
-    job_client: TestClient, backend: MemoryBackend, people: People, trained: dict[str, Trained]
+    job_client: TestClient,
+    backend: MemoryBackend,
+    services: Services,
+    people: People,
+    trained: dict[str, Trained],
 ) -> None:
     model = trained["plain"]
     job_id = accepted(
@@ -109,6 +114,8 @@ def test_an_honest_checkpoint_is_measured_exactly_and_graded(
     assert grade["feedback"] == result["grade"]["feedback"]
     assert f"{100 * model.test_accuracy:.2f}" in grade["parsed"]
     assert job_id in grade["answer"] and body["upload"]["sha256"] in grade["answer"]
+    assert body["upload"]["sha256"] == hashlib.sha256(model.safetensors_bytes).hexdigest()
+    assert job_id not in uploads(services)
 
 
 def test_a_pt_state_dict_with_declared_options_and_train_accuracy(
@@ -301,6 +308,18 @@ def test_code_archives_renamed_to_pt_are_refused_on_upload(
     assert named in response.json()["detail"]
     assert "safetensors" in response.json()["detail"]
     assert backend.submitted == []
+
+
+def test_a_model_that_fails_evaluation_leaves_no_file_but_its_digest(
+    job_client: TestClient, backend: MemoryBackend, services: Services, people: People
+) -> None:
+    job_id = accepted(job_client, people.alice, TINY)
+    assert job_id in uploads(services)
+    body = finished(job_client, backend, people.alice, job_id)
+    assert (body["status"], body["error"]["error"]) == ("failed", "ArchitectureMismatch")
+    assert job_id not in uploads(services)
+    digest = hashlib.sha256(TINY).hexdigest()
+    assert body["upload"] == {"filename": "model.safetensors", "bytes": len(TINY), "sha256": digest}
 
 
 def test_wrong_shapes_are_reported_key_by_key(
