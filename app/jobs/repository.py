@@ -67,6 +67,14 @@ def pending_count(session: Session, user_id: str) -> int:
     return session.scalar(query) or 0
 
 
+def pending_specs(session: Session, user_id: str, kind: str) -> list[dict[str, Any]]:
+    """The specs of a user's queued and running jobs of one kind."""
+    query = select(Job.spec).where(
+        Job.user_id == user_id, Job.kind == kind, Job.status.in_(PENDING)
+    )
+    return list(session.scalars(query))
+
+
 def queued_before(session: Session, job: Job) -> int:
     """How many queued jobs were created before this one (its place in the queue)."""
     query = (

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.worker import prepare
+from app.config import Settings
 from app.db.engine import committed
 from app.grading.sandbox import WorkerPool
 from app.jobs.inprocess import SandboxExecutor
@@ -344,11 +345,8 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
 ) -> None:
     limit = 5_000
     settings = services.settings.model_copy(update={"max_checkpoint_bytes": limit})
-    app = create_app(settings)
     backend = MemoryBackend(units_in(session), services.job_kinds)
-    app.state.services = replace(services, settings=settings, jobs=backend)
-    app.dependency_overrides.update(_session_override(session))
-    client = TestClient(app, raise_server_exceptions=False)
+    client = client_with(services, session, settings, backend)
     before, stored = row_counts(), uploads(services)
     for size in (limit + 1, limit + 100_000):
         response = upload(client, people.alice, b"\x01" * size, filename="big.safetensors")
@@ -358,6 +356,16 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
     assert row_counts().users == before.users
     assert len(uploads(services) - stored) == 1
     assert len(backend.submitted) == 1
+
+
+def client_with(
+    services: Services, session: Session, settings: Settings, backend: MemoryBackend
+) -> TestClient:
+    """A client of an app with other settings, whose uploads queue on `backend`."""
+    app = create_app(settings)
+    app.state.services = replace(services, settings=settings, jobs=backend)
+    app.dependency_overrides.update(_session_override(session))
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def exactly(size: int) -> bytes:
@@ -497,3 +505,30 @@ def test_pending_evaluations_per_student_are_bounded(
     assert refused.status_code == 429
     assert "Retry-After" in refused.headers
     assert upload(job_client, people.bob, TINY).status_code == 202
+
+
+def test_the_bytes_of_waiting_evaluations_per_student_are_bounded(
+    services: Services,
+    session: Session,
+    people: People,
+    sandbox: SandboxExecutor,
+    row_counts: CountRows,
+) -> None:
+    settings = services.settings.model_copy(update={"max_pending_upload_bytes": 2_500_000})
+    backend = MemoryBackend(units_in(session), services.job_kinds, execute=sandbox)
+    client = client_with(services, session, settings, backend)
+    model = exactly(1_000_000)
+    for _ in range(3):  # 2 MB waiting is under the limit, so the third is taken
+        accepted(client, people.alice, model)
+    before, stored, queued = row_counts(), uploads(services), list(backend.submitted)
+    refused = upload(client, people.alice, model)
+    assert refused.status_code == 429, refused.text
+    assert refused.headers["Retry-After"] == "30"
+    body = refused.json()
+    assert body["error"] == "RateLimited"
+    assert "3.0 MB" in body["detail"] and "2.5 MB" in body["detail"]
+    assert "upload again when one has finished" in body["detail"]
+    assert (row_counts(), uploads(services), backend.submitted) == (before, stored, queued)
+    assert upload(client, people.bob, model).status_code == 202
+    backend.run_pending()
+    assert upload(client, people.alice, model).status_code == 202
