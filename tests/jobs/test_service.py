@@ -1,6 +1,8 @@
 """A job's life in the database: claimed once, finished or failed, requeued when cut off,
-cleaned up once it has ended, resumed or failed after a restart; on SQLite and PostgreSQL."""
+cleaned up once it has ended, resumed or failed after a restart unless a live runner holds it;
+on SQLite and PostgreSQL."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -186,6 +188,43 @@ def test_resume_requeues_or_fails_every_pending_job(
         False,
         False,
     ]
+
+
+BEAT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("silent_s", "kept", "status"),
+    [
+        (0.0, True, "running"),
+        (service.LEASE_S - 1, True, "running"),
+        # Its runner is alive: whether its input is there is the runner's business.
+        (service.LEASE_S - 1, False, "running"),
+        (service.LEASE_S + 1, True, "queued"),
+        (service.LEASE_S + 1, False, "failed"),
+        (None, True, "queued"),
+        (None, False, "failed"),
+    ],
+)
+def test_resume_takes_back_only_running_jobs_whose_runner_went_silent(
+    units: UnitOfWork,
+    session: Session,
+    make_job: MakeJob,
+    silent_s: float | None,
+    kept: bool,
+    status: str,
+) -> None:
+    job = make_job(kept=kept, token=new_id())
+    job.status, job.attempts, job.progress = JobStatus.RUNNING.value, 1, 0.5
+    job.runner, job.heartbeat_at = "elsewhere:4242:0f0f", None if silent_s is None else BEAT
+    session.commit()
+    resumed = service.resume(units, kinds.KINDS, now=BEAT + timedelta(seconds=silent_s or 0))
+    job = refresh(session, job)
+    assert job.status == status
+    assert (job.id in resumed) == (status == "queued")
+    assert (job.spec in kinds.CLEANED) == (status == "failed")
+    if status == "running":
+        assert (job.progress, job.runner, job.heartbeat_at) == (0.5, "elsewhere:4242:0f0f", BEAT)
 
 
 def test_the_memory_backend_runs_what_was_submitted(
