@@ -43,10 +43,12 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0, le=600)
     body_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     # Checkpoint evaluation: where Fashion-MNIST lives (downloaded there when missing), the
-    # device (auto|cpu|cuda), the upload size limit, and the sandboxed evaluation workers.
+    # device (auto|cpu|cuda), the upload size limit, the bytes one student's waiting uploads
+    # may hold before more are refused, and the sandboxed evaluation workers.
     dataset_dir: Path = Path("data") / "fashion-mnist"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     max_checkpoint_bytes: int = Field(default=20_000_000, ge=1_000, le=1_000_000_000)
+    max_pending_upload_bytes: int = Field(default=100_000_000, ge=1_000)
     evaluation_workers: int = Field(default=1, ge=1, le=16)
     evaluation_timeout_s: float = Field(default=300.0, gt=0, le=3600)
     evaluation_memory_bytes: int = Field(default=3_000_000_000, ge=500_000_000)

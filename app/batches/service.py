@@ -93,7 +93,11 @@ def field_kinds(catalog: ProblemCatalog, problem_set: str) -> dict[str, bool]:
 def batch_kind(services: Services) -> ServiceJobKind:
     """The job kind that imports a stored class file."""
     return ServiceJobKind(
-        name=BATCH_JOB, run=partial(_run_import, services), complete=_done, lost=batch_lost
+        name=BATCH_JOB,
+        run=partial(_run_import, services),
+        complete=_done,
+        lost=batch_lost,
+        clean_up=remove_class_file,
     )
 
 
@@ -104,9 +108,14 @@ def batch_lost(spec: Json) -> str | None:
     return "The class file is no longer on the server; import it again."
 
 
+def remove_class_file(spec: Json) -> None:
+    """Remove an ended import's copy of its class file (an interrupted one still needs it)."""
+    Path(spec["path"]).unlink(missing_ok=True)
+
+
 def _done(session: Session, job: Job, outcome: Json) -> None:
-    # The rows were stored as the import went; the copy of the class file is no longer needed.
-    Path(job.spec["path"]).unlink(missing_ok=True)
+    # The rows were stored as the import went: the counts in the job's result are all.
+    pass
 
 
 def _run_import(services: Services, run: JobRun) -> Json:

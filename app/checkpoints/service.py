@@ -102,6 +102,7 @@ def upload(
 ) -> JobAccepted:
     """Store an uploaded model and queue its evaluation; the job runs once this commits."""
     target = evaluation_target(services, problem_set, form.field, filename, when=now or utcnow())
+    refuse_when_uploads_fill(services.settings, session, user)
     if jobs_repository.pending_count(session, user.id) >= MAX_PENDING_JOBS:
         raise RateLimited(
             f"You have {MAX_PENDING_JOBS} evaluations waiting; upload again when one has finished.",
@@ -118,6 +119,23 @@ def upload(
     # that will run it, and a request that rolls back queues nothing.
     on_commit(session, partial(services.jobs.submit, job.id))
     return accepted(job)
+
+
+def refuse_when_uploads_fill(settings: Settings, session: Session, user: User) -> None:
+    """429 when the user's waiting evaluations already hold the most bytes one may store."""
+    limit = settings.max_pending_upload_bytes
+    specs = jobs_repository.pending_specs(session, user.id, CHECKPOINT_JOB)
+    held = sum(int(spec["upload"]["bytes"]) for spec in specs)
+    if held >= limit:
+        raise RateLimited(
+            f"Your models waiting to be evaluated hold {_megabytes(held)}, and at most "
+            f"{_megabytes(limit)} may wait at once; upload again when one has finished.",
+            headers={"Retry-After": "30"},
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def evaluation_target(
@@ -203,6 +221,7 @@ def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
         run=evaluate_upload,
         complete=partial(record_evaluation, catalog=catalog),
         lost=upload_lost,
+        clean_up=remove_upload,
     )
 
 
@@ -211,6 +230,11 @@ def upload_lost(spec: Json) -> str | None:
     if Path(spec["path"]).is_file():
         return None
     return "The uploaded file is no longer on the server; upload the model again."
+
+
+def remove_upload(spec: Json) -> None:
+    """Remove an evaluated upload's file; its size and digest stay in the job's spec."""
+    Path(spec["path"]).unlink(missing_ok=True)
 
 
 def record_evaluation(

@@ -1,11 +1,15 @@
 """The embedded backend: threads of the service process drain a queue of job ids, and each job
-runs in a sandboxed worker process with memory and time limits."""
+runs in a sandboxed worker process with memory and time limits. A heartbeat thread tells the
+database that the jobs this backend runs are still running, so that another process starting
+up leaves them alone."""
 
 import logging
 import queue
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
+from app.db.models import utcnow
 from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerError, WorkerPool
 from app.jobs import service
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, JobKinds, Json, UnitOfWork
@@ -27,7 +31,11 @@ class InProcessBackend:
         timeout_s: float,
         memory_limit_bytes: int,
         initializer: Callable[[], None] | None = None,
+        heartbeat_s: float = service.HEARTBEAT_S,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self.runner = service.runner_id()
+        """This start of this backend, as the jobs it claims record it."""
         self._units = units
         self._kinds = kinds
         self._workers = workers
@@ -38,6 +46,7 @@ class InProcessBackend:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._executor: SandboxExecutor | None = None
+        self._heartbeat = Heartbeat(units, self.runner, interval_s=heartbeat_s, clock=clock)
         self._closed = False
 
     def submit(self, job_id: str) -> None:
@@ -60,6 +69,8 @@ class InProcessBackend:
             executor.close()
         for thread in threads:
             thread.join(JOIN_TIMEOUT_S)
+        # Last: the jobs cut off above are still running until their threads requeue them.
+        self._heartbeat.stop()
 
     def _start(self) -> None:
         """Start the pool and the threads once (the caller holds the lock)."""
@@ -78,6 +89,7 @@ class InProcessBackend:
             )
             thread.start()
             self._threads.append(thread)
+        self._heartbeat.start()
 
     def _drain(self) -> None:
         while (job_id := self._queue.get()) is not None:
@@ -89,6 +101,7 @@ class InProcessBackend:
                     self._run,
                     queue=self.submit,
                     stopping=self._stopping,
+                    runner=self.runner,
                 )
             except Exception:
                 # The database was unreachable: the job stays pending and is resumed on start.
@@ -102,6 +115,43 @@ class InProcessBackend:
         if executor is None:
             raise JobInterrupted
         return executor(kind, spec)
+
+
+class Heartbeat:
+    """A daemon thread that, every interval, marks one runner's running jobs alive."""
+
+    def __init__(
+        self,
+        units: UnitOfWork,
+        runner: str,
+        *,
+        interval_s: float,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._units = units
+        self._runner = runner
+        self._interval_s = interval_s
+        self._clock = clock
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="dlgrade-jobs-beat", daemon=True)
+
+    def start(self) -> None:
+        """Start beating."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop beating; returns when the thread has ended."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(JOIN_TIMEOUT_S)
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(self._interval_s):
+            try:
+                service.heartbeat(self._units, self._runner, now=self._clock())
+            except Exception:
+                # The next beat tries again; only a silence past the lease gives the jobs up.
+                log.exception("the heartbeat of %s could not be recorded", self._runner)
 
 
 class SandboxExecutor:

@@ -19,6 +19,10 @@ UnitOfWork = Callable[[], AbstractContextManager[Session]]
 """Opens one transaction: committed when the block ends, rolled back if it raises."""
 
 
+def nothing_stored(spec: Json) -> None:
+    """The clean-up of a kind whose input is all in its spec."""
+
+
 class JobBackend(Protocol):
     """Runs queued jobs, given their ids, after the transaction that created them commits."""
 
@@ -43,6 +47,9 @@ class JobKind:
     """Records a successful outcome, in the transaction that marks the job done."""
     lost: Callable[[Json], str | None]
     """Why a job cannot be resumed after a restart (its input is gone), or None."""
+    clean_up: Callable[[Json], None] = nothing_stored
+    """Removes the files a job's input left on disk, once the job has ended for good (done,
+    failed, or lost at a start); run after that is committed, never for a job queued again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,9 @@ class ServiceJobKind:
     """Records a successful outcome, in the transaction that marks the job done."""
     lost: Callable[[Json], str | None]
     """Why a job cannot be resumed after a restart (its input is gone), or None."""
+    clean_up: Callable[[Json], None] = nothing_stored
+    """Removes the files a job's input left on disk, once the job has ended for good (done,
+    failed, or lost at a start); run after that is committed, never for a job queued again."""
 
 
 AnyJobKind = JobKind | ServiceJobKind

@@ -1,9 +1,10 @@
 """Every query on jobs."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, JobStatus, utcnow
@@ -23,17 +24,21 @@ def by_id(session: Session, job_id: str) -> Job | None:
     return session.get(Job, job_id)
 
 
-def claim(session: Session, job_id: str) -> Job | None:
-    """Mark a queued job running and return it; None if it is not queued (taken, finished)."""
+def claim(session: Session, job_id: str, *, runner: str | None = None) -> Job | None:
+    """Mark a queued job running by `runner` and return it; None if it is not queued (taken,
+    finished)."""
     # One conditional UPDATE: of two processes claiming the same job, exactly one wins.
+    now = utcnow()
     claimed = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
             status=JobStatus.RUNNING.value,
             attempts=Job.attempts + 1,
-            started_at=utcnow(),
+            started_at=now,
             progress=0.1,
+            runner=runner,
+            heartbeat_at=now,
         )
         .execution_options(synchronize_session=False)
     )
@@ -53,10 +58,39 @@ def report(session: Session, job_id: str, progress: float, partial: dict[str, An
     )
 
 
-def pending(session: Session) -> Sequence[Job]:
-    """Jobs left queued or running, oldest first."""
-    query = select(Job).where(Job.status.in_(PENDING)).order_by(Job.created_at, Job.id)
+def beat(session: Session, runner: str, now: datetime) -> None:
+    """Record that a runner is alive on every job it is running."""
+    session.execute(
+        update(Job)
+        .where(Job.runner == runner, Job.status == JobStatus.RUNNING.value)
+        .values(heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unattended(session: Session, silent_since: datetime) -> Sequence[Job]:
+    """Jobs left queued, or running by a runner not heard from since `silent_since`; oldest
+    first."""
+    query = select(Job).where(_unattended(silent_since)).order_by(Job.created_at, Job.id)
     return session.scalars(query).all()
+
+
+def settle(session: Session, job_id: str, silent_since: datetime, values: dict[str, Any]) -> bool:
+    """Update a job found unattended if it still is; False if a live process took it since."""
+    settled = session.execute(
+        update(Job)
+        .where(Job.id == job_id, _unattended(silent_since))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(settled.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _unattended(silent_since: datetime) -> ColumnElement[bool]:
+    silent = or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < silent_since)
+    return or_(
+        Job.status == JobStatus.QUEUED.value, and_(Job.status == JobStatus.RUNNING.value, silent)
+    )
 
 
 def pending_count(session: Session, user_id: str) -> int:
@@ -65,6 +99,14 @@ def pending_count(session: Session, user_id: str) -> int:
         select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_(PENDING))
     )
     return session.scalar(query) or 0
+
+
+def pending_specs(session: Session, user_id: str, kind: str) -> list[dict[str, Any]]:
+    """The specs of a user's queued and running jobs of one kind."""
+    query = select(Job.spec).where(
+        Job.user_id == user_id, Job.kind == kind, Job.status.in_(PENDING)
+    )
+    return list(session.scalars(query))
 
 
 def queued_before(session: Session, job: Job) -> int:

@@ -2,7 +2,12 @@
 after a restart. Each step is its own short transaction; nothing runs while one is open."""
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +30,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 """A job that was cut off this many times (the service stopped or died while it ran) fails,
 so that a job that kills its service cannot take it down on every start."""
+HEARTBEAT_S = 10.0
+"""How often a backend records that the jobs it runs are still running."""
+LEASE_S = 3 * HEARTBEAT_S
+"""How long a running job's runner may stay silent before a start-up takes the job back."""
+MAX_HOST_CHARS = 160
+"""Of the host name in a runner id, which must fit jobs.runner (200 characters)."""
 
 
 def create(session: Session, job: Job) -> Job:
@@ -33,6 +44,17 @@ def create(session: Session, job: Job) -> Job:
     job.progress = 0.0
     job.attempts = 0
     return repository.add(session, job)
+
+
+def runner_id() -> str:
+    """A name for one start of one backend: host, process id and a random nonce."""
+    return f"{socket.gethostname()[:MAX_HOST_CHARS]}:{os.getpid()}:{secrets.token_hex(8)}"
+
+
+def heartbeat(units: UnitOfWork, runner: str, *, now: datetime) -> None:
+    """Record that a runner is alive on every job it is running."""
+    with units() as session:
+        repository.beat(session, runner, now)
 
 
 def never() -> bool:
@@ -48,10 +70,12 @@ def process(
     *,
     queue: Callable[[str], None],
     stopping: Callable[[], bool] = never,
+    runner: str | None = None,
 ) -> None:
-    """Claim a queued job, run it outside any transaction, and record how it ended."""
+    """Claim a queued job for `runner`, run it outside any transaction, and record how it
+    ended; once it has ended, its kind cleans up after it."""
     with units() as session:
-        job = repository.claim(session, job_id)
+        job = repository.claim(session, job_id, runner=runner)
         if job is None:
             return
         kind_name, spec = job.kind, dict(job.spec)
@@ -68,12 +92,11 @@ def process(
         _requeue(units, job_id)
         return
     except JobFailed as exc:
-        _fail(units, job_id, exc.error)
-        return
-    if "error" in outcome:
-        _fail(units, job_id, outcome["error"], result=outcome)
-        return
-    _finish(units, job_id, kind, outcome)
+        ended = _fail(units, job_id, exc.error)
+    else:
+        ended = _record(units, job_id, kind, outcome)
+    if ended:
+        _clean_up(kind, spec)
 
 
 def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
@@ -89,19 +112,37 @@ def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
         ) from None
 
 
-def resume(units: UnitOfWork, kinds: JobKinds) -> list[str]:
-    """After a restart: the ids of the jobs to queue again; those that cannot run are failed."""
+def resume(
+    units: UnitOfWork, kinds: JobKinds, *, now: datetime | None = None, lease_s: float = LEASE_S
+) -> list[str]:
+    """After a start: the ids of the jobs to queue again; those that cannot run are failed.
+    A running job whose runner was heard from within the lease is left to that runner."""
+    silent_since = (now or utcnow()) - timedelta(seconds=lease_s)
     resumed: list[str] = []
+    lost: list[tuple[AnyJobKind, Json]] = []
     with units() as session:
-        for job in repository.pending(session):
-            problem = _why_not_resumable(job, kinds.get(job.kind))
-            if problem is not None:
-                _mark_failed(job, {"error": "JobLost", "detail": problem})
+        for job in repository.unattended(session, silent_since):
+            kind = kinds.get(job.kind)
+            problem = _why_not_resumable(job, kind)
+            if problem is None:
+                if _take_back(session, job, silent_since):
+                    resumed.append(job.id)
                 continue
-            job.status = JobStatus.QUEUED.value
-            job.progress = 0.0
-            resumed.append(job.id)
+            failed = _failed({"error": "JobLost", "detail": problem})
+            if repository.settle(session, job.id, silent_since, failed) and kind is not None:
+                lost.append((kind, dict(job.spec)))
+    for kind, spec in lost:
+        _clean_up(kind, spec)
     return resumed
+
+
+def _take_back(session: Session, job: Job, silent_since: datetime) -> bool:
+    """Queue a silent runner's job again, unless a live process took it meanwhile."""
+    if job.status == JobStatus.QUEUED.value:
+        # Left as it is: claiming is atomic, so of the processes that queue it, one runs it.
+        return True
+    values = {"status": JobStatus.QUEUED.value, "progress": 0.0}
+    return repository.settle(session, job.id, silent_since, values)
 
 
 def _why_not_resumable(job: Job, kind: AnyJobKind | None) -> str | None:
@@ -112,12 +153,19 @@ def _why_not_resumable(job: Job, kind: AnyJobKind | None) -> str | None:
     return kind.lost(dict(job.spec))
 
 
-def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> None:
+def _record(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> bool:
+    """Finish the job with its outcome, or fail it with the outcome's error; whether it ended."""
+    if "error" in outcome:
+        return _fail(units, job_id, outcome["error"], result=outcome)
+    return _finish(units, job_id, kind, outcome)
+
+
+def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> bool:
     try:
         with units() as session:
             job = repository.by_id(session, job_id)
             if job is None or job.status != JobStatus.RUNNING.value:
-                return
+                return False
             job.status = JobStatus.DONE.value
             job.progress = 1.0
             job.result = outcome
@@ -126,22 +174,37 @@ def _finish(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> 
     except Exception:
         log.exception("recording the outcome of job %s failed", job_id)
         detail = "The result could not be recorded; submit the work again."
-        _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
+        return _fail(units, job_id, {"error": "RecordFailed", "detail": detail}, result=outcome)
+    return True
 
 
-def _fail(units: UnitOfWork, job_id: str, error: Json, *, result: Json | None = None) -> None:
+def _fail(units: UnitOfWork, job_id: str, error: Json, *, result: Json | None = None) -> bool:
     with units() as session:
         job = repository.by_id(session, job_id)
-        if job is not None and job.status == JobStatus.RUNNING.value:
-            _mark_failed(job, error, result=result)
+        if job is None or job.status != JobStatus.RUNNING.value:
+            return False
+        for name, value in _failed(error, result=result).items():
+            setattr(job, name, value)
+    return True
 
 
-def _mark_failed(job: Job, error: Json, *, result: Json | None = None) -> None:
-    job.status = JobStatus.FAILED.value
-    job.progress = 1.0
-    job.error = error
-    job.result = result
-    job.finished_at = utcnow()
+def _failed(error: Json, *, result: Json | None = None) -> dict[str, Any]:
+    """The columns of a failed job."""
+    return {
+        "status": JobStatus.FAILED.value,
+        "progress": 1.0,
+        "error": error,
+        "result": result,
+        "finished_at": utcnow(),
+    }
+
+
+def _clean_up(kind: AnyJobKind, spec: Json) -> None:
+    try:
+        kind.clean_up(spec)
+    except OSError:
+        # The job's record is right either way; a file left behind costs only disk space.
+        log.exception("cleaning up after a %s job failed", kind.name)
 
 
 def _requeue(units: UnitOfWork, job_id: str) -> None:

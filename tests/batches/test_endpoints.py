@@ -174,8 +174,11 @@ def test_an_interrupted_import_is_queued_again_and_finishes_without_duplicates(
     stopped = job(job_client, people.instructor, job_id)
     assert stopped["status"] == "queued"
     assert stopped["result"]["stored"] == 64
+    # Queued again, it reads its class file again; done, it needs it no more.
+    assert job_id in stored_files(services)
     backend.submit(job_id)
     backend.run_pending()
+    assert job_id not in stored_files(services)
     result = job(job_client, people.instructor, job_id)["result"]
     # The students it created before it stopped still count as created by it, on the
     # published numbers.
@@ -194,6 +197,43 @@ def test_a_job_whose_class_file_is_gone_is_not_resumed(
     assert body["status"] == "failed"
     assert body["error"]["error"] == "JobLost"
     assert "import it again" in body["error"]["detail"]
+
+
+def fail_on_reading(
+    services: Services, session: Session, backend: MemoryBackend, job_id: str
+) -> None:
+    """The stored class file reads as empty: the job fails."""
+    (services.settings.data_dir / "batches" / job_id).write_bytes(b"\n \n\n")
+    backend.run_pending()
+
+
+def give_up(services: Services, session: Session, backend: MemoryBackend, job_id: str) -> None:
+    """The job was cut off too often: the next start fails it."""
+    stored = session.get(Job, job_id)
+    assert stored is not None
+    stored.status, stored.attempts = "running", jobs_service.MAX_ATTEMPTS
+    session.commit()
+    assert job_id not in jobs_service.resume(units_in(session), services.job_kinds)
+
+
+@pytest.mark.parametrize(
+    ("end", "error"), [(fail_on_reading, "InvalidRequest"), (give_up, "JobLost")]
+)
+def test_an_import_that_fails_removes_its_class_file(
+    job_client: TestClient,
+    backend: MemoryBackend,
+    services: Services,
+    session: Session,
+    people: People,
+    end: Any,
+    error: str,
+) -> None:
+    job_id = accepted(job_client, people.instructor, generate(3).content)
+    assert job_id in stored_files(services)
+    end(services, session, backend, job_id)
+    body = job(job_client, people.instructor, job_id)
+    assert (body["status"], body["error"]["error"]) == ("failed", error)
+    assert job_id not in stored_files(services)
 
 
 def test_only_instructors_import(

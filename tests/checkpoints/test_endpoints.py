@@ -2,6 +2,7 @@
 exactly and graded into the student's record; hostile, refused, misshapen and oversize uploads
 fail clearly and leave nothing behind; students see only their own jobs."""
 
+import hashlib
 import io
 import pickle
 import warnings
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.worker import prepare
+from app.config import Settings
 from app.db.engine import committed
 from app.grading.sandbox import WorkerPool
 from app.jobs.inprocess import SandboxExecutor
@@ -72,7 +74,11 @@ def uploads(services: Services) -> set[str]:
 
 
 def test_an_honest_checkpoint_is_measured_exactly_and_graded(
-    job_client: TestClient, backend: MemoryBackend, people: People, trained: dict[str, Trained]
+    job_client: TestClient,
+    backend: MemoryBackend,
+    services: Services,
+    people: People,
+    trained: dict[str, Trained],
 ) -> None:
     model = trained["plain"]
     job_id = accepted(
@@ -109,6 +115,8 @@ def test_an_honest_checkpoint_is_measured_exactly_and_graded(
     assert grade["feedback"] == result["grade"]["feedback"]
     assert f"{100 * model.test_accuracy:.2f}" in grade["parsed"]
     assert job_id in grade["answer"] and body["upload"]["sha256"] in grade["answer"]
+    assert body["upload"]["sha256"] == hashlib.sha256(model.safetensors_bytes).hexdigest()
+    assert job_id not in uploads(services)
 
 
 def test_a_pt_state_dict_with_declared_options_and_train_accuracy(
@@ -303,6 +311,18 @@ def test_code_archives_renamed_to_pt_are_refused_on_upload(
     assert backend.submitted == []
 
 
+def test_a_model_that_fails_evaluation_leaves_no_file_but_its_digest(
+    job_client: TestClient, backend: MemoryBackend, services: Services, people: People
+) -> None:
+    job_id = accepted(job_client, people.alice, TINY)
+    assert job_id in uploads(services)
+    body = finished(job_client, backend, people.alice, job_id)
+    assert (body["status"], body["error"]["error"]) == ("failed", "ArchitectureMismatch")
+    assert job_id not in uploads(services)
+    digest = hashlib.sha256(TINY).hexdigest()
+    assert body["upload"] == {"filename": "model.safetensors", "bytes": len(TINY), "sha256": digest}
+
+
 def test_wrong_shapes_are_reported_key_by_key(
     job_client: TestClient, backend: MemoryBackend, people: People
 ) -> None:
@@ -325,11 +345,8 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
 ) -> None:
     limit = 5_000
     settings = services.settings.model_copy(update={"max_checkpoint_bytes": limit})
-    app = create_app(settings)
     backend = MemoryBackend(units_in(session), services.job_kinds)
-    app.state.services = replace(services, settings=settings, jobs=backend)
-    app.dependency_overrides.update(_session_override(session))
-    client = TestClient(app, raise_server_exceptions=False)
+    client = client_with(services, session, settings, backend)
     before, stored = row_counts(), uploads(services)
     for size in (limit + 1, limit + 100_000):
         response = upload(client, people.alice, b"\x01" * size, filename="big.safetensors")
@@ -339,6 +356,16 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
     assert row_counts().users == before.users
     assert len(uploads(services) - stored) == 1
     assert len(backend.submitted) == 1
+
+
+def client_with(
+    services: Services, session: Session, settings: Settings, backend: MemoryBackend
+) -> TestClient:
+    """A client of an app with other settings, whose uploads queue on `backend`."""
+    app = create_app(settings)
+    app.state.services = replace(services, settings=settings, jobs=backend)
+    app.dependency_overrides.update(_session_override(session))
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def exactly(size: int) -> bytes:
@@ -478,3 +505,30 @@ def test_pending_evaluations_per_student_are_bounded(
     assert refused.status_code == 429
     assert "Retry-After" in refused.headers
     assert upload(job_client, people.bob, TINY).status_code == 202
+
+
+def test_the_bytes_of_waiting_evaluations_per_student_are_bounded(
+    services: Services,
+    session: Session,
+    people: People,
+    sandbox: SandboxExecutor,
+    row_counts: CountRows,
+) -> None:
+    settings = services.settings.model_copy(update={"max_pending_upload_bytes": 2_500_000})
+    backend = MemoryBackend(units_in(session), services.job_kinds, execute=sandbox)
+    client = client_with(services, session, settings, backend)
+    model = exactly(1_000_000)
+    for _ in range(3):  # 2 MB waiting is under the limit, so the third is taken
+        accepted(client, people.alice, model)
+    before, stored, queued = row_counts(), uploads(services), list(backend.submitted)
+    refused = upload(client, people.alice, model)
+    assert refused.status_code == 429, refused.text
+    assert refused.headers["Retry-After"] == "30"
+    body = refused.json()
+    assert body["error"] == "RateLimited"
+    assert "3.0 MB" in body["detail"] and "2.5 MB" in body["detail"]
+    assert "upload again when one has finished" in body["detail"]
+    assert (row_counts(), uploads(services), backend.submitted) == (before, stored, queued)
+    assert upload(client, people.bob, model).status_code == 202
+    backend.run_pending()
+    assert upload(client, people.alice, model).status_code == 202

@@ -1,20 +1,29 @@
 """The checkpoint service: a restart loses no job, uploads are refused early by name and
 lateness, and an evaluated checkpoint becomes a one-field submission with its provenance."""
 
+import hashlib
 import io
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import safetensors.torch
+import torch
 from sqlalchemy.orm import Session
 
 from app.checkpoints import service
-from app.checkpoints.schemas import CheckpointCreate, EvaluationOutcome, parse_accuracy
+from app.checkpoints.schemas import (
+    CHECKPOINT_JOB,
+    CheckpointCreate,
+    EvaluationOutcome,
+    parse_accuracy,
+)
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Job, Role, User
 from app.errors import SubmissionClosed
+from app.jobs import service as jobs
 from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import ProblemCatalog
 from app.services import Services, build_services
@@ -94,6 +103,31 @@ def test_a_refusing_deadline_stores_nothing(
     with pytest.raises(SubmissionClosed):
         service.upload(closed, session, alice, "dl-ex1", FORM, io.BytesIO(b"x"), "m.safetensors")
     assert session.query(Job).count() == 0
+
+
+def test_a_job_given_up_at_a_start_leaves_no_file_but_its_digest(
+    services: Services, session: Session, people: People
+) -> None:
+    held = replace(services, jobs=MemoryBackend(units_in(session), services.job_kinds))
+    alice = session.get(User, people.alice_id)
+    assert alice is not None
+    content = safetensors.torch.save({"w": torch.zeros(1)})
+    job_id = service.upload(
+        held, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
+    ).job_id
+    path = services.settings.data_dir / "uploads" / job_id
+    assert path.is_file()
+    job = session.get(Job, job_id)
+    assert job is not None and job.kind == CHECKPOINT_JOB
+    job.status, job.attempts = "running", jobs.MAX_ATTEMPTS
+    session.commit()
+    assert jobs.resume(units_in(session), services.job_kinds) == []
+    session.expire_all()
+    job = session.get(Job, job_id)
+    assert job is not None and job.error is not None
+    assert (job.status, job.error["error"]) == ("failed", "JobLost")
+    assert not path.exists()
+    assert job.spec["upload"]["sha256"] == hashlib.sha256(content).hexdigest()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from app.db.models import Job
 from app.jobs.protocol import JobKind, Json
 
 RECORDED: list[tuple[str, Json]] = []
+CLEANED: list[Json] = []
 
 
 def echo(spec: Json) -> Json:
@@ -54,9 +55,26 @@ def lost_unless_kept(spec: Json) -> str | None:
     return None if spec.get("kept", True) else "its input is gone"
 
 
-def kind(name: str, run: Any, *, complete: Any = record, lost: Any = lost_unless_kept) -> JobKind:
+def clean_up(spec: Json) -> None:
+    """Remember whose input was cleaned up."""
+    CLEANED.append(spec)
+
+
+def fail_to_clean_up(spec: Json) -> None:
+    """A clean-up whose file cannot be removed."""
+    raise PermissionError(f"cannot remove {spec}")
+
+
+def kind(
+    name: str,
+    run: Any,
+    *,
+    complete: Any = record,
+    lost: Any = lost_unless_kept,
+    cleaned: Any = clean_up,
+) -> JobKind:
     """A JobKind named `tests.<name>`."""
-    return JobKind(name=f"tests.{name}", run=run, complete=complete, lost=lost)
+    return JobKind(name=f"tests.{name}", run=run, complete=complete, lost=lost, clean_up=cleaned)
 
 
 KINDS = {
@@ -67,5 +85,6 @@ KINDS = {
         kind("boom", boom),
         kind("sleep", sleep),
         kind("unrecordable", echo, complete=fail_to_record),
+        kind("stuck", echo, cleaned=fail_to_clean_up),
     )
 }

@@ -1,12 +1,14 @@
 """A job's life in the database: claimed once, finished or failed, requeued when cut off,
-resumed or failed after a restart; on SQLite and PostgreSQL."""
+cleaned up once it has ended, resumed or failed after a restart unless a live runner holds it;
+on SQLite and PostgreSQL."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from app.db.models import Job, JobStatus
+from app.db.models import Job, JobStatus, new_id
 from app.jobs import service
 from app.jobs.memory import MemoryBackend
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
@@ -100,15 +102,72 @@ def test_a_job_runs_once(units: UnitOfWork, session: Session, make_job: MakeJob)
     assert refresh(session, job).attempts == 1
 
 
+@pytest.mark.parametrize(
+    ("kind", "raised", "status", "cleaned"),
+    [
+        ("tests.echo", None, "done", 1),
+        ("tests.refuse", None, "failed", 1),
+        ("tests.unrecordable", None, "failed", 1),
+        ("tests.echo", JobFailed("JobTimeout", "too slow"), "failed", 1),
+        ("tests.echo", JobFailed("JobCrashed", "it died"), "failed", 1),
+        ("tests.echo", JobInterrupted(), "queued", 0),
+    ],
+)
+def test_a_job_is_cleaned_up_once_when_it_ends_and_not_when_queued_again(
+    units: UnitOfWork,
+    session: Session,
+    make_job: MakeJob,
+    kind: str,
+    raised: Exception | None,
+    status: str,
+    cleaned: int,
+) -> None:
+    def execute(job_kind: JobKind, spec: Json) -> Json:
+        if raised is not None:
+            raise raised
+        return job_kind.run(spec)
+
+    job = make_job(kind, token=new_id())
+    for _ in range(2):
+        service.process(units, kinds.KINDS, job.id, execute, queue=no_follow_up)
+    assert refresh(session, job).status == status
+    assert kinds.CLEANED.count(job.spec) == cleaned
+
+
+def test_a_job_taken_from_its_runner_meanwhile_is_not_cleaned_up(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    def execute(kind: JobKind, spec: Json) -> Json:
+        # Another process's start-up took the job back while it ran here.
+        with units() as other:
+            taken = other.get(Job, job.id)
+            assert taken is not None
+            taken.status = JobStatus.QUEUED.value
+        return kind.run(spec)
+
+    job = make_job(token=new_id())
+    service.process(units, kinds.KINDS, job.id, execute, queue=no_follow_up)
+    assert refresh(session, job).status == "queued"
+    assert job.spec not in kinds.CLEANED
+
+
+def test_a_clean_up_that_fails_leaves_the_job_done(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    job = make_job("tests.stuck")
+    service.process(units, kinds.KINDS, job.id, run_here, queue=no_follow_up)
+    assert refresh(session, job).status == "done"
+
+
 def test_resume_requeues_or_fails_every_pending_job(
     units: UnitOfWork, session: Session, make_job: MakeJob
 ) -> None:
-    queued = make_job()
-    running = make_job()
+    queued = make_job(token=new_id())
+    running = make_job(token=new_id())
     running.status = JobStatus.RUNNING.value
-    worn_out = make_job()
+    worn_out = make_job(token=new_id())
     worn_out.status, worn_out.attempts = JobStatus.RUNNING.value, service.MAX_ATTEMPTS
-    lost = make_job(kept=False)
+    lost = make_job(kept=False, token=new_id())
     orphan = make_job("tests.nonexistent")
     finished = make_job()
     finished.status = JobStatus.DONE.value
@@ -122,6 +181,50 @@ def test_resume_requeues_or_fails_every_pending_job(
         assert job.error is not None and job.error["error"] == "JobLost"
         assert message in job.error["detail"]
     assert refresh(session, finished).status == "done"
+    # What a lost job left on disk is removed; what a resumed one needs stays.
+    assert [job.spec in kinds.CLEANED for job in (worn_out, lost, queued, running)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+BEAT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("silent_s", "kept", "status"),
+    [
+        (0.0, True, "running"),
+        (service.LEASE_S - 1, True, "running"),
+        # Its runner is alive: whether its input is there is the runner's business.
+        (service.LEASE_S - 1, False, "running"),
+        (service.LEASE_S + 1, True, "queued"),
+        (service.LEASE_S + 1, False, "failed"),
+        (None, True, "queued"),
+        (None, False, "failed"),
+    ],
+)
+def test_resume_takes_back_only_running_jobs_whose_runner_went_silent(
+    units: UnitOfWork,
+    session: Session,
+    make_job: MakeJob,
+    silent_s: float | None,
+    kept: bool,
+    status: str,
+) -> None:
+    job = make_job(kept=kept, token=new_id())
+    job.status, job.attempts, job.progress = JobStatus.RUNNING.value, 1, 0.5
+    job.runner, job.heartbeat_at = "elsewhere:4242:0f0f", None if silent_s is None else BEAT
+    session.commit()
+    resumed = service.resume(units, kinds.KINDS, now=BEAT + timedelta(seconds=silent_s or 0))
+    job = refresh(session, job)
+    assert job.status == status
+    assert (job.id in resumed) == (status == "queued")
+    assert (job.spec in kinds.CLEANED) == (status == "failed")
+    if status == "running":
+        assert (job.progress, job.runner, job.heartbeat_at) == (0.5, "elsewhere:4242:0f0f", BEAT)
 
 
 def test_the_memory_backend_runs_what_was_submitted(
