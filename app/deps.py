@@ -118,3 +118,17 @@ def limit_checkpoints(services: ServicesDep, user: CurrentUser) -> User:
 
 # Take `user: CheckpointQuota` on POST .../checkpoints: 429 when over.
 CheckpointQuota = Annotated[User, Depends(limit_checkpoints)]
+
+
+# Printable ASCII without spaces, as clients generate them (UUIDs, random strings).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Any unique string (a UUID): a retry with the same key and the same "
+        "request gets the first result back and stores nothing twice.",
+    ),
+]
+REPLAYED_HEADER = "Idempotent-Replayed"

@@ -13,6 +13,7 @@ DomainError
  |    +-- AnswerTooLong
  |    +-- TooManyAnswers
  +-- InvalidRequest               (422)
+ |    +-- IdempotencyKeyReused
  +-- UnusableProblemFile          (422)
  +-- RateLimited                  (429)
  +-- Unavailable                  (503)
@@ -113,6 +114,10 @@ class InvalidRequest(DomainError):
     """The request does not have the shape the endpoint expects."""
 
     status = 422
+
+
+class IdempotencyKeyReused(InvalidRequest):
+    """An Idempotency-Key came back with a different request than the one it first named."""
 
 
 class UnusableProblemFile(DomainError):

@@ -92,10 +92,15 @@ def committed(
         with gate or nullcontext():
             session.commit()
     except BaseException:
-        session.rollback()
-        _run(session, AFTER_ROLLBACK)
+        roll_back(session)
         raise
     _run(session, AFTER_COMMIT)
+
+
+def roll_back(session: Session) -> None:
+    """Roll the unit of work back and undo what it did outside the database."""
+    session.rollback()
+    _run(session, AFTER_ROLLBACK)
 
 
 def _run(session: Session, hooks: str) -> None:
