@@ -1,0 +1,102 @@
+"""A deadline surge against a real `dlgrade serve` (SQLite, one process): 200 students at once,
+3 full submissions each. Every request is answered 201 or 503 in bounded time, and the
+database holds exactly the acknowledged submissions. Clients that hang up mid-request store
+nothing."""
+
+import asyncio
+import json
+import socket
+import sqlite3
+import time
+
+import httpx
+
+from benchmarks.submissions import DL_EX1_CORRECT
+from tests.test_server import HOST, Server
+from tests.test_server import server as server  # noqa: F401  (the fixture)
+
+STUDENTS = 200
+EACH = 3
+BOUND_S = 60.0
+URL = "/api/v1/problem-sets/dl-ex1/submissions"
+
+
+def _students(server: Server, count: int, prefix: str) -> list[str]:
+    roster = "name\n" + "".join(f"{prefix}-{index:04d}\n" for index in range(count))
+    headers = {**server.instructor(), "Content-Type": "text/csv"}
+    response = httpx.post(
+        f"{server.url}/api/v1/students/import", content=roster, headers=headers, timeout=60
+    )
+    response.raise_for_status()
+    return [student["token"] for student in response.json()["students"]]
+
+
+async def _surge(server: Server, tokens: list[str]) -> list[tuple[int, float, str | None]]:
+    """Every student sends EACH submissions one after another, all students at once."""
+    body = json.dumps({"answers": DL_EX1_CORRECT})
+    # A connection per request: a kept-alive one that the server closes when idle would fail
+    # the client's next request before the server ever saw it.
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=0)
+    outcomes: list[tuple[int, float, str | None]] = []
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as client:
+
+        async def student(token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for _ in range(EACH):
+                started = time.monotonic()
+                response = await client.post(URL, content=body, headers=headers)
+                stored = response.json().get("submission_id") if response.is_success else None
+                outcomes.append((response.status_code, time.monotonic() - started, stored))
+                if response.status_code == 503:
+                    assert response.json()["error"] in ("ServiceBusy", "RequestAbandoned")
+                    assert response.headers["Retry-After"]
+
+        await asyncio.gather(*(student(token) for token in tokens))
+    return outcomes
+
+
+def _stored_ids(server: Server) -> list[str]:
+    with sqlite3.connect(server.data_dir / "dlgrade.db") as db:
+        rows = db.execute("SELECT id FROM submissions WHERE problem_set = 'dl-ex1'").fetchall()
+    return [row[0] for row in rows]
+
+
+def test_a_surge_is_answered_201_or_503_and_stores_exactly_the_acknowledged(
+    server: Server,
+) -> None:
+    tokens = _students(server, STUDENTS, "surge")
+    outcomes = asyncio.run(_surge(server, tokens))
+    assert len(outcomes) == STUDENTS * EACH
+    assert {status for status, _, _ in outcomes} <= {201, 503}, server.log.read_text()[-3000:]
+    assert max(seconds for _, seconds, _ in outcomes) < BOUND_S
+    acknowledged = sorted(stored for status, _, stored in outcomes if status == 201)
+    assert acknowledged and sorted(_stored_ids(server)) == acknowledged
+
+
+def _hang_up(server: Server, token: str) -> None:
+    """Send a whole submission, then close the connection before any answer comes."""
+    body = json.dumps({"answers": DL_EX1_CORRECT}).encode()
+    head = (
+        f"POST {URL} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((HOST, server.port)) as connection:
+        connection.sendall(head + body)
+        connection.shutdown(socket.SHUT_WR)
+
+
+def test_requests_whose_clients_hang_up_store_nothing(server: Server) -> None:
+    tokens = _students(server, 40, "gone")
+    for token in tokens:
+        _hang_up(server, token)
+    # The hung-up requests are still being worked through; one answered request after them
+    # (with one slot, FIFO) shows they have all been decided.
+    answered = httpx.post(
+        f"{server.url}{URL}",
+        json={"answers": DL_EX1_CORRECT},
+        headers={"Authorization": f"Bearer {tokens[0]}"},
+        timeout=60,
+    )
+    assert answered.status_code == 201
+    time.sleep(2)
+    assert _stored_ids(server) == [answered.json()["submission_id"]]
