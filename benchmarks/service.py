@@ -30,6 +30,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from app.db.models import FieldGrade, Submission
+from benchmarks import surge
 from benchmarks.processes import descendants_cpu
 from benchmarks.submissions import DL_EX1_CORRECT
 
@@ -57,14 +58,30 @@ def main() -> None:
         port = _free_port()
         token = secrets.token_urlsafe(32)
         server = _start_server(options, Path(data_dir), port, token)
+        url = options.database_url or f"sqlite:///{Path(data_dir) / 'dlgrade.db'}"
+        base_url = f"http://{HOST}:{port}"
         try:
             _wait_until_up(server, port)
-            warmup, run = asyncio.run(_drive(options, f"http://{HOST}:{port}", token, server.pid))
+            if options.surge:
+                seen = asyncio.run(_drive_surge(options, base_url, token))
+            else:
+                warmup, run = asyncio.run(_drive(options, base_url, token, server.pid))
         finally:
             status = _stop(server)
-        url = options.database_url or f"sqlite:///{Path(data_dir) / 'dlgrade.db'}"
         stored, stored_fields = _count_stored(url)
+    if options.surge:
+        surge.report(seen, stored, options.students, options.each)
+        print(f"  server exit   {status:8d}   after SIGTERM")
+        return
     _print(options, run, warmup, stored, stored_fields, status)
+
+
+async def _drive_surge(options: argparse.Namespace, base_url: str, token: str) -> surge.Surge:
+    """Create the students, then the surge (untimed set-up first)."""
+    limits = surge.client_limits(options.students)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
+        students = await _create_students(client, token, options.students)
+        return await surge.surge(client, students, options.each)
 
 
 def _options() -> argparse.Namespace:
@@ -76,6 +93,12 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--server-workers", type=int, default=1, help="DLGRADE_SERVER_WORKERS")
     parser.add_argument("--grading-workers", type=int, default=2, help="DLGRADE_GRADING_WORKERS")
     parser.add_argument("--database-url", help="an empty database instead of SQLite")
+    parser.add_argument(
+        "--surge",
+        action="store_true",
+        help="a deadline surge instead: --students at once (200), --each submissions each",
+    )
+    parser.add_argument("--each", type=int, default=3, help="submissions per student (--surge)")
     return parser.parse_args()
 
 
