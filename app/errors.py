@@ -23,6 +23,8 @@ DomainError
 
 from collections.abc import Mapping, Sequence
 
+from app.untrusted import encodable
+
 
 class DomainError(Exception):
     """A failure a client caused and can act on; `error` is its stable name."""
@@ -36,9 +38,12 @@ class DomainError(Exception):
         fields: Sequence[str] = (),
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        # Details and fields can echo client text (field ids, validation locations): a lone
+        # surrogate there would fail every response, page or job record that carries them.
+        detail = encodable(detail)
         super().__init__(detail)
         self.detail = detail
-        self.fields = list(fields)
+        self.fields = [encodable(field) for field in fields]
         self.headers = dict(headers or {})
 
     @property

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app.errors import DomainError, InvalidRequest, NotFound
+from app.untrusted import shown
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,12 @@ HTTP_NAMES = {
     413: "PayloadTooLarge",
     415: "UnsupportedMediaType",
 }
+
+# pydantic's words for a lone surrogate ("unable to parse raw data") say nothing of the fix.
+NOT_UNICODE = (
+    "The text holds a lone surrogate (an escape such as \\udfff without its pair), which is "
+    "not a character; send the characters themselves."
+)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -47,11 +54,13 @@ async def _validation(_request: Request, error: RequestValidationError) -> JSONR
 
 
 def _describe(problem: dict[str, object]) -> str:
-    location = [str(part) for part in problem.get("loc", ()) if part != "body"]  # type: ignore[attr-defined]
+    # A location holds the client's own keys (answer ids), so each part is shown escaped.
+    location = [shown(str(part)) for part in problem.get("loc", ()) if part != "body"]  # type: ignore[attr-defined]
     if problem.get("type") == "json_invalid":
         return "The request body is not valid JSON."
+    message = NOT_UNICODE if problem.get("type") == "string_unicode" else str(problem.get("msg"))
     where = ".".join(location)
-    return f"{where}: {problem.get('msg')}" if where else str(problem.get("msg"))
+    return f"{where}: {message}" if where else message
 
 
 async def _http(_request: Request, error: HTTPException) -> JSONResponse:

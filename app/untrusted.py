@@ -2,9 +2,12 @@
 strictly."""
 
 import json
+import re
 from typing import Any
 
 SHOWN_CHARS = 40
+# json.loads pairs surrogates that come in pairs, so any left in a str are lone.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def shown(text: str, *, limit: int = SHOWN_CHARS) -> str:
@@ -13,6 +16,12 @@ def shown(text: str, *, limit: int = SHOWN_CHARS) -> str:
     if len(text) <= limit and text.isascii() and text.isprintable():
         return text
     return ascii(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def encodable(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    # A JSON escape such as \\udfff decodes to a str that no UTF-8 response can carry.
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 MAX_INT_DIGITS = 100

@@ -1,14 +1,17 @@
 """Fixtures for the HTTP tests: the app on SQLite and on PostgreSQL, one rolled-back
 transaction per test, and tokens for an instructor and two students."""
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
@@ -142,3 +145,30 @@ class CountRows:
             submissions=count(select(func.count()).select_from(Submission)) or 0,
             field_grades=count(select(func.count()).select_from(FieldGrade)) or 0,
         )
+
+
+HOSTILE_KEYS = [
+    ("lone low surrogate", "\udfff", "\ufffd"),
+    ("lone high surrogate", "\ud800", "\ufffd"),
+    ("surrogate after an id", "q3.a\udfff", "q3.a\ufffd"),
+    ("reversed surrogate pair", "\ude00\ud83d", "\ufffd\ufffd"),
+    ("NUL", "\x00", "\x00"),
+    ("bidi override", "\u202eq3.a", "\u202eq3.a"),
+]
+"""Answer ids no problem set has, each hard to echo back: (test id, key, as `fields` names it)."""
+
+
+def sent_as_json(body: object) -> bytes:
+    """A JSON body with non-ASCII escaped, so that lone surrogates travel as \\uXXXX escapes."""
+    return json.dumps(body).encode()
+
+
+def error_body(response: Response) -> dict[str, Any]:
+    """An error response's body, read strictly: UTF-8 JSON in the product's one shape."""
+    body: dict[str, Any] = json.loads(response.content.decode("utf-8"))
+    assert set(body) <= {"error", "detail", "fields"}, body
+    assert isinstance(body["error"], str) and isinstance(body["detail"], str), body
+    assert all(isinstance(field, str) for field in body.get("fields", [])), body
+    # json.loads turns an escaped lone surrogate back into one; a client could not show it.
+    json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return body

@@ -7,13 +7,15 @@ at most 6 decimals, never with an exponent.
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from app.gradebook.schemas import Gradebook, GradebookRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet may take for the start of a formula (OWASP's list of CSV injection)."""
+"""What a spreadsheet may take for the start of a formula (OWASP's list of CSV injection);
+a compatibility form of one (fullwidth U+FF1D, small U+FE66, ...) counts as that one."""
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "Points Possible"
 PLAIN_TAIL = ["total", "late", "submitted_at"]
@@ -90,4 +92,7 @@ def number(value: float) -> str:
 
 def defused(text: str) -> str:
     """Text that no spreadsheet runs as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # A spreadsheet in an East Asian locale may read a fullwidth = (U+FF1D) as =; NFKC maps
+    # it, and the other fullwidth and small forms, to the ASCII sign.
+    first = unicodedata.normalize("NFKC", text[:1])
+    return "'" + text if first.startswith(FORMULA_STARTS) else text

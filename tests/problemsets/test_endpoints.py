@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.services import Services
 from app.users.service import revoke_student
-from tests.conftest import CountRows, People
+from tests.conftest import HOSTILE_KEYS, CountRows, People, error_body, sent_as_json
 
 API = "/api/v1/problem-sets"
 HW5 = "eecs182-hw5"
@@ -142,6 +142,36 @@ def test_bad_previews_are_refused(
     assert response.status_code == status, response.text
     assert response.json()["error"] == error
     assert row_counts() == before
+
+
+def preview(client: TestClient, token: str, body: object) -> Any:
+    """POST a preview with non-ASCII escaped, as lone surrogates can only be sent."""
+    headers = {**JSON, **People.auth(token)}
+    return client.post(f"{API}/{HW5}/preview", content=sent_as_json(body), headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("key", "echoed"), [row[1:] for row in HOSTILE_KEYS], ids=[row[0] for row in HOSTILE_KEYS]
+)
+def test_a_hostile_field_id_is_refused_in_the_error_shape(
+    client: TestClient, people: People, key: str, echoed: str
+) -> None:
+    response = preview(client, people.alice, {"answers": {key: "m"}})
+    assert response.status_code == 422, response.text
+    refusal = error_body(response)
+    assert (refusal["error"], refusal["fields"]) == ("UnknownField", [echoed])
+    assert key not in refusal["detail"]
+
+
+@pytest.mark.parametrize("answer", ["\ud800", "\udfff", "x + \ud83d", "\x00", "\u202e1"])
+def test_an_odd_answer_previews_as_invalid_in_a_readable_body(
+    client: TestClient, people: People, answer: str
+) -> None:
+    response = preview(client, people.alice, {"answers": {"q3.a": answer}})
+    assert response.status_code == 200, response.text
+    body = json.loads(response.content.decode("utf-8"))
+    assert [field["status"] for field in body["fields"]] == ["invalid"]
+    json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 @pytest.mark.parametrize(

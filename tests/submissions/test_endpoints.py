@@ -15,7 +15,7 @@ from app.db.models import FieldGrade, Role, Submission
 from app.problemsets.catalog import DEFAULT_DIRECTORY, reference_hash
 from app.services import Services
 from app.users.service import issue, revoke_student
-from tests.conftest import CountRows, People
+from tests.conftest import HOSTILE_KEYS, CountRows, People, error_body, sent_as_json
 from tests.submissions.conftest import HW5, LATE_FACTOR, published_answers
 
 API = "/api/v1"
@@ -449,6 +449,60 @@ def test_the_refusal_names_the_unknown_fields(client: TestClient, people: People
     response = submit(client, people.alice, {"q3.a": "1", "q99.z": "1"})
     assert response.json()["fields"] == ["q99.z"]
     assert "q99.z" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("key", "echoed"), [row[1:] for row in HOSTILE_KEYS], ids=[row[0] for row in HOSTILE_KEYS]
+)
+def test_a_hostile_field_id_is_refused_in_the_error_shape(
+    client: TestClient, people: People, row_counts: CountRows, key: str, echoed: str
+) -> None:
+    before = row_counts()
+    body = sent_as_json({"answers": {"q3.a": "108", key: "m"}})
+    response = send(client, f"{API}/problem-sets/{HW5}/submissions", people.alice, body, JSON)
+    assert response.status_code == 422, response.text
+    refusal = error_body(response)
+    assert (refusal["error"], refusal["fields"]) == ("UnknownField", [echoed])
+    assert key not in refusal["detail"]
+    assert row_counts() == before
+
+
+# Bodies that fail validation where the location or the message would echo a hostile key.
+HOSTILE_BODIES = [
+    ("surrogate id, answer not text", {"answers": {"\udfff": 5}}),
+    ("surrogate top-level key", {"answers\ud800": {"q3.a": "1"}}),
+    ("extra bidi key", {"answers": {"q3.a": "1"}, "\u202e": 1}),
+    ("extra surrogate key", {"answers": {"q3.a": "1"}, "\udfff": 1}),
+    ("NUL id, answer not text", {"answers": {"\x00": None}}),
+]
+
+
+@pytest.mark.parametrize(
+    "body", [row[1] for row in HOSTILE_BODIES], ids=[row[0] for row in HOSTILE_BODIES]
+)
+def test_a_refused_body_never_echoes_a_hostile_key_as_it_is(
+    client: TestClient, people: People, body: dict[str, object]
+) -> None:
+    path = f"{API}/problem-sets/{HW5}/submissions"
+    response = send(client, path, people.alice, sent_as_json(body), JSON)
+    assert response.status_code == 422, response.text
+    refusal = error_body(response)
+    assert refusal["error"] == "InvalidRequest"
+    assert not set("\udfff\ud800\u202e\x00") & set(refusal["detail"])
+
+
+@pytest.mark.parametrize(
+    "answer", ["\ud800", "\udfff", "1\udfff", "x + \ud83d", "\ude00\ud83d", "\x00", "\u202e1"]
+)
+def test_an_odd_answer_is_graded_invalid_in_a_readable_body(
+    client: TestClient, people: People, answer: str
+) -> None:
+    path = f"{API}/problem-sets/{HW5}/submissions"
+    response = send(client, path, people.alice, sent_as_json({"answers": {"q3.a": answer}}), JSON)
+    assert response.status_code == 201, response.text
+    body = json.loads(response.content.decode("utf-8"))
+    assert by_field(body)["q3.a"]["verdict"] == "invalid"
+    json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 @pytest.mark.parametrize(

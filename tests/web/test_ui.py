@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.jobs.memory import MemoryBackend
 from app.services import Services
 from app.web.ui import UI_CHECKPOINT_UPLOAD_PATH
-from tests.conftest import People
+from tests.conftest import HOSTILE_KEYS, People, error_body, sent_as_json
 from tests.jobs.conftest import units_in
 from tests.web.conftest import SignedIn, sign_in
 
@@ -84,6 +84,20 @@ def test_a_preview_the_api_refuses_is_refused_the_same_way(
     )
     assert response.status_code == status
     assert set(response.json()) >= {"error", "detail"}
+
+
+@pytest.mark.parametrize(
+    ("key", "echoed"), [row[1:] for row in HOSTILE_KEYS], ids=[row[0] for row in HOSTILE_KEYS]
+)
+def test_a_hostile_field_id_in_a_page_preview_is_refused_in_the_error_shape(
+    alice: SignedIn, key: str, echoed: str
+) -> None:
+    headers = {**alice.headers(), "Content-Type": "application/json"}
+    body = sent_as_json({"answers": {key: "m"}})
+    response = alice.client.post(f"/ui/problem-sets/{SET}/preview", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    refusal = error_body(response)
+    assert (refusal["error"], refusal["fields"]) == ("UnknownField", [echoed])
 
 
 def test_a_preview_needs_a_session(app: FastAPI) -> None:
