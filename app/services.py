@@ -17,6 +17,7 @@ from app.grading.service import SubmissionGrader
 from app.jobs import service as jobs_service
 from app.jobs.inprocess import InProcessBackend
 from app.jobs.protocol import AnyJobKind, JobBackend, JobKinds, ServiceJobKind
+from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
 from app.ratelimit import RateLimiter
 
@@ -55,6 +56,8 @@ def build_services(
     """Migrate the database, load the problem sets and start the grading workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
+    # Before anything is written there: the database, uploads, keys and tokens are private.
+    private_dir(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
     catalog = ProblemCatalog(settings.problems_dir)

@@ -22,6 +22,8 @@ from typing import IO, Any, Literal
 import torch
 from rich.progress import Progress, TaskID
 
+from app.private import PRIVATE_DIR
+
 Split = Literal["train", "test"]
 
 OFFICIAL_MIRROR = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
@@ -145,7 +147,9 @@ def ensure_files(directory: Path, *, url: str = OFFICIAL_MIRROR, progress: bool 
     directory = Path(directory)
     missing = [name for name in FASHION_MNIST_FILES if not (directory / name).is_file()]
     if missing:
-        directory.mkdir(parents=True, exist_ok=True)
+        # Private when created here (it may be in the data directory); a shared copy that
+        # exists already keeps its mode.
+        directory.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         _download_all(directory, missing, url, progress=progress)
     for name in FASHION_MNIST_FILES:
         _check_md5(name, _file_md5(directory / name))

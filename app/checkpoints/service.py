@@ -35,6 +35,7 @@ from app.jobs import service as jobs
 from app.jobs.protocol import JobKind, Json
 from app.jobs.public import accepted
 from app.jobs.schemas import JobAccepted
+from app.private import open_private, private_dir
 from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
 from app.submissions import policy
@@ -345,12 +346,13 @@ def store_upload(
     file: BinaryIO, path: Path, *, max_bytes: int, what: str = "model file"
 ) -> tuple[int, str]:
     """Copy an upload to path, counting as it goes: 413 past max_bytes, nothing left behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     partial_path = path.with_name(path.name + ".part")
     digest = hashlib.sha256()
     size = 0
     try:
-        with partial_path.open("xb") as out:
+        descriptor = open_private(partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        with os.fdopen(descriptor, "wb") as out:
             while chunk := file.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:

@@ -1,6 +1,7 @@
 """Database engines and sessions; SQLite gets WAL mode, PostgreSQL a pre-pinged pool."""
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -10,18 +11,24 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.private import PRIVATE_DIR, narrow, open_private
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database, named by the suffix added to its name."""
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for the URL; an SQLite file's directory is created when missing."""
+    """An engine for the URL; an SQLite file (and its directory) is created private when
+    missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # A URI filename (?uri=true) is SQLite's to read; a file path is made private here.
+    if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
+        private_sqlite_file(Path(parsed.database))
     # One connection per process: SQLite has one writer at a time anyway, and queueing in the
     # pool wakes the next request at once, where SQLite's busy handler sleeps and retries.
     engine = create_engine(
@@ -34,6 +41,16 @@ def create_db_engine(url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would make it 0644), and take the
+    group's and others' access away from one left readable, and from its journal files."""
+    # The directory is narrowed only when created here: a URL may name a shared one.
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    os.close(open_private(path, os.O_RDONLY | os.O_CREAT))
+    for suffix in SQLITE_COMPANIONS:
+        narrow(path.with_name(path.name + suffix))
 
 
 def _sqlite_connect(connection: Any, _record: Any) -> None:

@@ -5,6 +5,7 @@ import os
 
 from app.db.engine import transaction
 from app.db.models import Role
+from app.private import open_private, private_dir
 from app.services import Services
 from app.users import repository, service
 from app.users.tokens import token_hash
@@ -31,8 +32,8 @@ def ensure_instructor(services: Services) -> None:
 def _announce(services: Services, token: str) -> None:
     """Print the generated token once, and leave it in a file only its owner can read."""
     path = services.settings.data_dir / TOKEN_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    private_dir(path.parent)
+    descriptor = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(token + "\n")
     print(f"dlgrade: first start; instructor token (also in {path}): {token}", flush=True)

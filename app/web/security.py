@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import Forbidden
+from app.private import open_private, private_dir
 from app.users.tokens import token_hash
 
 SECRET_FILE = "secret-key"
@@ -55,9 +56,9 @@ def _stored_key(path: Path) -> bytes:
 
 def _create_key(path: Path) -> None:
     """Write a fresh key; a process that loses the race keeps the winner's key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = open_private(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as out:
             out.write(secrets.token_hex(SECRET_BYTES) + "\n")

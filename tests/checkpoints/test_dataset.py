@@ -1,6 +1,7 @@
 """Fashion-MNIST: decoding the official files, md5 checks, downloads from a mirror, offline."""
 
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,15 @@ def test_missing_files_are_downloaded_from_a_mirror_with_progress(
     assert RecordingProgress.bars == {f"Fashion-MNIST {name}": FILE_BYTES[name] for name in fetched}
     assert sorted(path.name for path in target.iterdir()) == sorted(FASHION_MNIST_FILES)
     assert load_split(target, "train").images.shape == (60_000, 28, 28)
+
+
+def test_a_directory_made_for_a_download_is_readable_only_by_the_service(
+    fashion_mnist_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "data" / "fashion-mnist"
+    ensure_files(target, url=fashion_mnist_dir.as_uri(), progress=False)
+    found = {path.name: stat.S_IMODE(path.stat().st_mode) for path in [target, *target.iterdir()]}
+    assert found == {"fashion-mnist": 0o700, **dict.fromkeys(FASHION_MNIST_FILES, 0o600)}
 
 
 def test_a_mirror_serving_other_bytes_leaves_nothing_behind(tmp_path: Path) -> None:
