@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.admission import Admission
 from app.db.engine import committed
 from app.db.models import User
-from app.errors import UnsupportedMediaType
+from app.errors import RequestAbandoned, UnsupportedMediaType
 from app.guard import fate_of
 from app.services import Services
 from app.users.service import authenticate, require_instructor
@@ -28,6 +28,9 @@ async def admitted(request: Request) -> AsyncIterator[None]:
     """A slot among the requests that may use the database now (503 when none comes free)."""
     admission: Admission = request.app.state.admission
     async with admission.slot():
+        if fate_of(request).abandoned:
+            # Its client hung up while it waited: no work is done for nobody.
+            raise RequestAbandoned("The client went away before the request was served.")
         yield
 
 
