@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from app.db.models import FieldGrade, Submission
 from benchmarks import surge
 from benchmarks.processes import descendants_cpu
 from benchmarks.submissions import DL_EX1_CORRECT
+from benchmarks.timing import Tally, timed_post
 
 HOST = "127.0.0.1"
 PROBLEM_SET = "dl-ex1"
@@ -41,13 +41,9 @@ STOP_TIMEOUT_S = 60.0
 
 
 @dataclass
-class Run:
+class Run(Tally):
     """What one timed phase saw, and the CPU seconds each side spent on it."""
 
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-    elapsed: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
 
 
@@ -186,14 +182,7 @@ async def _submit_all(
                 "Authorization": f"Bearer {students[index % len(students)]}",
                 "Content-Type": "application/json",
             }
-            started = time.perf_counter()
-            try:
-                response = await client.post(url, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                run.failures[type(exc).__name__] += 1
-                continue
-            run.latencies.append(time.perf_counter() - started)
-            run.statuses[response.status_code] += 1
+            await timed_post(client, url, body, headers, run)
 
     started = time.perf_counter()
     await asyncio.gather(*(client_loop() for _ in range(concurrency)))

@@ -5,25 +5,21 @@ import asyncio
 import json
 import statistics
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
 
 from benchmarks.submissions import DL_EX1_CORRECT
+from benchmarks.timing import Tally, timed_post
 
 URL = "/api/v1/problem-sets/dl-ex1/submissions"
 
 
 @dataclass
-class Surge:
+class Surge(Tally):
     """What the surge saw: statuses, latencies, the ids acknowledged."""
 
-    statuses: Counter[int] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
-    elapsed: float = 0.0
 
 
 async def surge(client: httpx.AsyncClient, students: list[str], each: int) -> Surge:
@@ -34,15 +30,8 @@ async def surge(client: httpx.AsyncClient, students: list[str], each: int) -> Su
     async def student(token: str) -> None:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         for _ in range(each):
-            started = time.perf_counter()
-            try:
-                response = await client.post(URL, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                seen.failures[type(exc).__name__] += 1
-                continue
-            seen.latencies.append(time.perf_counter() - started)
-            seen.statuses[response.status_code] += 1
-            if response.status_code == 201:
+            response = await timed_post(client, URL, body, headers, seen)
+            if response is not None and response.status_code == 201:
                 seen.acknowledged.append(response.json()["submission_id"])
 
     started = time.perf_counter()
