@@ -1,9 +1,10 @@
 """Dependencies as Annotated aliases: the session, the services, the caller."""
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 
 from app.admission import Admission
@@ -11,6 +12,7 @@ from app.db.engine import committed
 from app.db.models import User
 from app.errors import RequestAbandoned, UnsupportedMediaType
 from app.guard import fate_of
+from app.idempotency.service import Result, once
 from app.services import Services
 from app.users.service import authenticate, require_instructor
 
@@ -81,18 +83,6 @@ def require_json(request: Request) -> None:
 JsonBody = Depends(require_json)
 
 
-def multipart_required(what: str, example: str) -> Callable[[Request], None]:
-    """A dependency refusing a body that is not multipart/form-data, before FastAPI tries to
-    read a form; its message says what to send (`what`) and shows how (`example`)."""
-
-    def require_multipart(request: Request) -> None:
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "multipart/form-data":
-            raise UnsupportedMediaType(f"Send {what} as multipart/form-data ({example}).")
-
-    return require_multipart
-
-
 def limit_submissions(services: ServicesDep, user: CurrentUser) -> User:
     """The caller, counted against their submission quota (settings.rate_limit per token)."""
     services.limiter.hit("submissions", user.id)
@@ -113,16 +103,6 @@ def limit_previews(services: ServicesDep, user: CurrentUser) -> User:
 PreviewQuota = Annotated[User, Depends(limit_previews)]
 
 
-def limit_checkpoints(services: ServicesDep, user: CurrentUser) -> User:
-    """The caller, counted against a checkpoint-upload quota at the submission rate."""
-    services.limiter.hit("checkpoints", user.id)
-    return user
-
-
-# Take `user: CheckpointQuota` on POST .../checkpoints: 429 when over.
-CheckpointQuota = Annotated[User, Depends(limit_checkpoints)]
-
-
 # Printable ASCII without spaces, as clients generate them (UUIDs, random strings).
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
 IdempotencyKey = Annotated[
@@ -135,3 +115,46 @@ IdempotencyKey = Annotated[
     ),
 ]
 REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A route's Idempotency-Key, and the response that says when a result is replayed."""
+
+    key: str | None
+    response: Response
+
+    def once(
+        self,
+        session: Session,
+        user: User,
+        *,
+        route: str,
+        digest: Callable[[], str],
+        status: int,
+        model: type[Result],
+        run: Callable[[], Result],
+    ) -> Result:
+        """The result of `run`, or of the first request with this key (see app/idempotency)."""
+        result, replayed = once(
+            session,
+            user,
+            self.key,
+            route=route,
+            digest=digest() if self.key is not None else "",
+            status=status,
+            model=model,
+            run=run,
+        )
+        if replayed:
+            self.response.headers[REPLAYED_HEADER] = "true"
+        return result
+
+
+def get_idempotency(response: Response, key: IdempotencyKey = None) -> Idempotency:
+    """The request's Idempotency-Key, if it sent one."""
+    return Idempotency(key, response)
+
+
+# Take `idempotency: IdempotencyDep` on a POST that stores work, and run the work through it.
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

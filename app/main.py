@@ -9,9 +9,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.admission import Admission
-from app.batches.endpoints import BATCH_UPLOAD_PATH
 from app.batches.endpoints import router as batches_router
-from app.checkpoints.endpoints import CHECKPOINT_UPLOAD_PATH, MULTIPART_OVERHEAD_BYTES
 from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
@@ -28,9 +26,7 @@ from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
 from app.users.bootstrap import ensure_instructor
 from app.users.endpoints import router as users_router
-from app.web.batch import PAGE_BATCH_UPLOAD_PATH, UI_BATCH_UPLOAD_PATH
 from app.web.endpoints import mount_web
-from app.web.ui import UI_CHECKPOINT_UPLOAD_PATH
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("dlgrade")
@@ -63,21 +59,12 @@ def create_app(
         wait_s=settings.queue_timeout_s,
     )
     add_exception_handlers(app)
-    app.add_middleware(RequestGuard, timeout_s=settings.request_timeout_s)
-    upload_limit = settings.max_checkpoint_bytes + MULTIPART_OVERHEAD_BYTES
-    batch_limit = settings.max_batch_bytes + MULTIPART_OVERHEAD_BYTES
+    # The guard is outermost: it watches the raw channel for the client going away, and the
+    # limit counts only what a route reads, against the allowance the route gave its body.
     app.add_middleware(
-        BodySizeLimit,
-        limit=settings.max_body_bytes,
-        timeout_s=settings.body_timeout_s,
-        routes=[
-            (f"{API_PREFIX}{CHECKPOINT_UPLOAD_PATH}", upload_limit),
-            (UI_CHECKPOINT_UPLOAD_PATH, upload_limit),
-            (f"{API_PREFIX}{BATCH_UPLOAD_PATH}", batch_limit),
-            (UI_BATCH_UPLOAD_PATH, batch_limit),
-            (PAGE_BATCH_UPLOAD_PATH, batch_limit),
-        ],
+        BodySizeLimit, limit=settings.max_body_bytes, timeout_s=settings.body_timeout_s
     )
+    app.add_middleware(RequestGuard, timeout_s=settings.request_timeout_s)
     app.include_router(health_router)
     for router in (
         problem_sets_router,

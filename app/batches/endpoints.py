@@ -2,52 +2,73 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile, status
+from fastapi import APIRouter, Depends, status
 
 from app.batches import service
-from app.deps import Instructor, ServicesDep, SessionDep, multipart_required
+from app.batches.schemas import ImportOptions
+from app.db.models import User
+from app.deps import IdempotencyDep, ServicesDep, SessionDep
 from app.jobs.schemas import JobAccepted
 from app.problemsets.endpoints import ProblemSetId
+from app.uploads import Upload, accepting, documented, received_from
+from app.users.service import require_instructor
+from app.web.deps import Caller
 
 router = APIRouter(tags=["batches"])
 
-BATCH_UPLOAD_PATH = r"/problem-sets/[^/]+/batches"
-"""The import route, as a pattern for the body-size limit (which is the class-file limit)."""
-require_multipart = multipart_required(
-    "the class file and its options", "curl -F file=@class.csv -F create_students=true ..."
+accept_class_file = accepting(
+    "the class file and its options",
+    "curl -F file=@class.csv -F create_students=true ...",
+    lambda settings: settings.max_batch_bytes,
 )
-"""Refuses a class file that is not sent as multipart/form-data."""
+"""Refuses a class file that is not multipart/form-data; allows it the class-file limit."""
+
+
+def get_importer(user: Caller) -> User:
+    """The caller, who must be an instructor, checked before a byte of the file is read."""
+    return require_instructor(user)
+
+
+Importer = Annotated[User, Depends(get_importer)]
+ClassUpload = Annotated[Upload, Depends(received_from(get_importer), scope="function")]
 
 
 @router.post(
     "/problem-sets/{problem_set}/batches",
     status_code=status.HTTP_202_ACCEPTED,
-    dependencies=[Depends(require_multipart)],
+    dependencies=[Depends(accept_class_file)],
+    openapi_extra=documented(
+        ImportOptions, "The class file: .jsonl, .csv, or a .zip of one with model files."
+    ),
 )
 def import_class(
     problem_set: ProblemSetId,
-    file: Annotated[
-        UploadFile,
-        File(description="The class file: .jsonl, .csv, or a .zip of one with model files."),
-    ],
+    instructor: Importer,
+    upload: ClassUpload,
     services: ServicesDep,
     session: SessionDep,
-    instructor: Instructor,
-    create_students: Annotated[
-        bool, Form(description="Create a student for every name the course does not know.")
-    ] = False,
-    published_numbers: Annotated[
-        bool, Form(description="Grade every row against the published numbers.")
-    ] = False,
+    idempotency: IdempotencyDep,
 ) -> JobAccepted:
-    """Store a class file and queue its import; poll the job for the counts and bad rows."""
-    return service.start_import(
-        services,
+    """Store a class file and queue its import; poll the job for the counts and bad rows.
+
+    Takes a bearer token, or the pages' session with its CSRF token. With an
+    `Idempotency-Key`, a retry of a stored import answers the first job again."""
+    options = upload.options(ImportOptions)
+    return idempotency.once(
         session,
         instructor,
-        problem_set,
-        file.file,
-        file.filename,
-        create_students=create_students,
-        published_numbers=published_numbers,
+        route=f"batches:{problem_set}",
+        digest=upload.digest,
+        status=status.HTTP_202_ACCEPTED,
+        model=JobAccepted,
+        run=lambda: service.start_import(
+            services,
+            session,
+            instructor,
+            problem_set,
+            upload.file,
+            upload.filename,
+            create_students=options.create_students,
+            published_numbers=options.published_numbers,
+        ),
     )

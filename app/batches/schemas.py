@@ -2,10 +2,23 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_REPORTED_ERRORS = 200
 """Bad rows listed in an import's result; `failed` counts them all."""
+
+
+class ImportOptions(BaseModel):
+    """The form that comes with a class file (multipart/form-data, besides `file`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    create_students: bool = Field(
+        default=False, description="Create a student for every name the course does not know."
+    )
+    published_numbers: bool = Field(
+        default=False, description="Grade every row against the published numbers."
+    )
 
 
 class BadRow(BaseModel):

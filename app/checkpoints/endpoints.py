@@ -2,39 +2,66 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile, status
+from fastapi import APIRouter, Depends, status
 
 from app.checkpoints import service
 from app.checkpoints.schemas import CheckpointCreate
-from app.deps import CheckpointQuota, ServicesDep, SessionDep, multipart_required
+from app.db.models import User
+from app.deps import IdempotencyDep, ServicesDep, SessionDep
 from app.jobs.schemas import JobAccepted
 from app.problemsets.endpoints import ProblemSetId
+from app.uploads import Upload, accepting, documented, received_from
+from app.web.deps import Caller
 
 router = APIRouter(tags=["checkpoints"])
 
-CHECKPOINT_UPLOAD_PATH = r"/problem-sets/[^/]+/checkpoints"
-"""The upload route, as a pattern for the body-size limit (which is the model size limit)."""
-MULTIPART_OVERHEAD_BYTES = 64_000
-"""Room in an upload's body for the form fields and multipart boundaries besides the file."""
 ID_PATTERN = r"^[0-9a-f-]{1,36}$"
-require_multipart = multipart_required(
-    "the model and its details", "curl -F file=@model.safetensors -F field=q4.baseline ..."
+accept_model = accepting(
+    "the model and its details",
+    "curl -F file=@model.safetensors -F field=q4.baseline ...",
+    lambda settings: settings.max_checkpoint_bytes,
 )
-"""Refuses a model upload that is not multipart/form-data (the page's upload takes it too)."""
+"""Refuses a model upload that is not multipart/form-data; allows it the model size limit."""
+
+
+def limit_checkpoints(services: ServicesDep, user: Caller) -> User:
+    """The caller, counted against a checkpoint-upload quota at the submission rate."""
+    services.limiter.hit("checkpoints", user.id)
+    return user
+
+
+# The quota is counted, like the caller checked, before a byte of the model is read.
+CheckpointQuota = Annotated[User, Depends(limit_checkpoints)]
+ModelUpload = Annotated[Upload, Depends(received_from(limit_checkpoints), scope="function")]
 
 
 @router.post(
     "/problem-sets/{problem_set}/checkpoints",
     status_code=status.HTTP_202_ACCEPTED,
-    dependencies=[Depends(require_multipart)],
+    dependencies=[Depends(accept_model)],
+    openapi_extra=documented(CheckpointCreate, "A state_dict: .safetensors, .pt or .pth."),
 )
 def upload_checkpoint(
     problem_set: ProblemSetId,
-    form: Annotated[CheckpointCreate, Form()],
-    file: Annotated[UploadFile, File(description="A state_dict: .safetensors, .pt or .pth.")],
+    user: CheckpointQuota,
+    upload: ModelUpload,
     services: ServicesDep,
     session: SessionDep,
-    user: CheckpointQuota,
+    idempotency: IdempotencyDep,
 ) -> JobAccepted:
-    """Store a trained model and queue its evaluation on Fashion-MNIST; poll the job it names."""
-    return service.upload(services, session, user, problem_set, form, file.file, file.filename)
+    """Store a trained model and queue its evaluation on Fashion-MNIST; poll the job it names.
+
+    Takes a bearer token, or the pages' session with its CSRF token. With an
+    `Idempotency-Key`, a retry of a stored upload answers the first job again."""
+    form = upload.options(CheckpointCreate)
+    return idempotency.once(
+        session,
+        user,
+        route=f"checkpoints:{problem_set}",
+        digest=upload.digest,
+        status=status.HTTP_202_ACCEPTED,
+        model=JobAccepted,
+        run=lambda: service.upload(
+            services, session, user, problem_set, form, upload.file, upload.filename
+        ),
+    )

@@ -2,19 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, status
 
 from app.deps import (
-    REPLAYED_HEADER,
     CurrentUser,
-    IdempotencyKey,
+    IdempotencyDep,
     Instructor,
     JsonBody,
     ServicesDep,
     SessionDep,
     SubmissionQuota,
 )
-from app.idempotency.service import digest_of, once
+from app.idempotency.service import digest_of
 from app.problemsets.endpoints import ProblemSetId
 from app.submissions import service
 from app.submissions.repository import ScoreBand
@@ -39,26 +38,21 @@ def submit(
     services: ServicesDep,
     session: SessionDep,
     user: SubmissionQuota,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    idempotency: IdempotencyDep,
 ) -> SubmissionPublic:
     """Grade the answers (all fields or some) and store them; an unreadable answer is `invalid`.
 
     With an `Idempotency-Key`, a retry of a stored submission answers the first result again
     (with `Idempotent-Replayed: true`) and stores nothing."""
-    result, replayed = once(
+    return idempotency.once(
         session,
         user,
-        idempotency_key,
         route=f"submissions:{problem_set}",
-        digest=digest_of(body.answers),
+        digest=lambda: digest_of(body.answers),
         status=status.HTTP_201_CREATED,
         model=SubmissionPublic,
         run=lambda: service.submit(services, session, user, problem_set, body.answers),
     )
-    if replayed:
-        response.headers[REPLAYED_HEADER] = "true"
-    return result
 
 
 @router.get("/problem-sets/{problem_set}/submissions")

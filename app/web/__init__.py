@@ -1,7 +1,8 @@
 """Server-rendered pages for people in a browser: sign-in, problem sets, answers and uploads.
 
 Pages (`/`, `/sets`, ...) are Jinja templates with a little JavaScript of our own; the page's
-calls go to `/ui/...` routes that take the session cookie and a CSRF header. Both call the same
+calls go to `/ui/...` routes that take the session cookie and a CSRF header (uploads go to the
+API's routes, which take the same session and header). Both call the same
 services the API does: this package renders, it neither grades nor queries.
 
 Adding a page: a route on an `APIRouter(route_class=PageRoute)` (failures become HTML pages,

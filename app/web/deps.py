@@ -2,21 +2,25 @@
 
 A page takes `user: WebUser` (any signed-in user) or `WebInstructor`; a route that changes
 something takes `CsrfUser`, which also checks the CSRF token (hidden input `csrf` in a form,
-header `X-CSRF-Token` from the page's script) and the Origin header.
+header `X-CSRF-Token` from the page's script) and the Origin header. A route that the API and
+the pages' script share (uploads) takes `Caller`: a bearer token, or a page as `CsrfUser`.
 """
 
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from app.config import Settings
 from app.db.models import User
-from app.deps import ServicesDep, SessionDep, get_services
+from app.deps import ServicesDep, SessionDep, get_current_user, get_services
 from app.errors import DomainError, InvalidRequest, Unauthorized
+from app.services import Services
 from app.users.service import BEARER, authenticate, require_instructor
 from app.web.security import check_csrf, check_origin, csrf_token, secret_key
 from app.web.templating import render
@@ -70,19 +74,37 @@ def get_web_instructor(user: WebUser) -> User:
 WebInstructor = Annotated[User, Depends(get_web_instructor)]
 
 
-async def check_request(request: Request, services: ServicesDep, user: WebUser) -> User:
+async def check_request(
+    request: Request, services: ServicesDep, user: WebUser
+) -> AsyncIterator[User]:
     """The signed-in user, once the request has shown their CSRF token and no other origin."""
-    check_origin(request.headers.get("origin"), request.headers.get("host"))
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and _media_type(request) in FORM_TYPES:
-        # Starlette keeps the parsed form, so the route reads the same one afterwards.
-        value = (await request.form()).get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    check_csrf(secret_key(services.settings), session_token(request) or "", sent)
-    return user
+    async with _closing_form(request):
+        await _check_csrf(request, services)
+        yield user
 
 
-CsrfUser = Annotated[User, Depends(check_request)]
+CsrfUser = Annotated[User, Depends(check_request, scope="function")]
+
+
+async def get_caller(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[User]:
+    """The caller of a route that API clients and the pages share: their bearer token, or a
+    signed-in page that shows its CSRF token."""
+    if authorization is not None or session_token(request) is None:
+        yield await run_in_threadpool(get_current_user, session, authorization)
+        return
+    user = await run_in_threadpool(get_web_user, request, services, session)
+    async with _closing_form(request):
+        await _check_csrf(request, services)
+        yield user
+
+
+# Take `user: Caller` on a route the pages' script calls as it is (uploads).
+Caller = Annotated[User, Depends(get_caller, scope="function")]
 
 
 class PageRoute(APIRoute):
@@ -140,6 +162,26 @@ def error_page(request: Request, error: DomainError) -> Response:
     response = render(request, "error.html", {"error": error}, status_code=error.status)
     response.headers.update(error.headers)
     return response
+
+
+async def _check_csrf(request: Request, services: Services) -> None:
+    check_origin(request.headers.get("origin"), request.headers.get("host"))
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and _media_type(request) in FORM_TYPES:
+        # Starlette keeps the parsed form, so the route reads the same one afterwards.
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    check_csrf(secret_key(services.settings), session_token(request) or "", sent)
+
+
+@asynccontextmanager
+async def _closing_form(request: Request) -> AsyncIterator[None]:
+    # A form read for its CSRF token may have spooled files, and a refused request has no
+    # route to close them.
+    try:
+        yield
+    finally:
+        await request.close()
 
 
 def _media_type(request: Request) -> str:

@@ -19,7 +19,6 @@ for part in (
     roster.router,
     classwork.router,
     batch.router,
-    batch.calls,
     instructor.router,
 ):
     router.include_router(part)

@@ -7,17 +7,18 @@ token and revoking ask first, on a page of their own, so that they need no scrip
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from app.deps import SessionDep
 from app.errors import InvalidRequest
 from app.submissions.endpoints import ID_PATTERN
+from app.uploads import Upload, received_from
 from app.users.schemas import StudentIssued, StudentPublic
 from app.web import instructor_views as views
 from app.web.deps import PageRoute, WebInstructor
-from app.web.guards import CsrfInstructor
+from app.web.guards import CsrfInstructor, csrf_instructor
 from app.web.schemas import ID_OR_EMPTY
 from app.web.templating import render
 
@@ -59,11 +60,11 @@ def import_roster(
     request: Request,
     session: SessionDep,
     _user: CsrfInstructor,
-    file: Annotated[UploadFile, File()],
+    upload: Annotated[Upload, Depends(received_from(csrf_instructor), scope="function")],
 ) -> Response:
     """Create every student of a CSV roster and show their tokens, once; or create none."""
     try:
-        issued = views.import_roster(session, file.file.read())
+        issued = views.import_roster(session, upload.file.read())
     except InvalidRequest as error:
         return _roster(request, session, error=error, refused_import=True)
     return _tokens(request, issued)

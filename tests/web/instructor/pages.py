@@ -74,9 +74,9 @@ def student(session: Session, student_id: str) -> User:
 def import_class(
     teacher: SignedIn, content: bytes, *, filename: str = "class.jsonl", **options: bool
 ) -> Response:
-    """POST a class file to the page's call, with its options."""
+    """POST a class file as the page's script does (the API's route, the page's session)."""
     return teacher.client.post(
-        f"/ui/problem-sets/{SET}/batches",
+        f"/api/v1/problem-sets/{SET}/batches",
         data={key: "true" for key, on in options.items() if on},
         files={"file": (filename, content, "application/octet-stream")},
         headers=teacher.headers(),

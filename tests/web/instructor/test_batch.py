@@ -9,10 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.jobs.memory import MemoryBackend
-from app.main import create_app
-from app.middleware import BodySizeLimit
 from app.services import Services
-from app.web.batch import PAGE_BATCH_UPLOAD_PATH, UI_BATCH_UPLOAD_PATH
 from tests.batches.classgen import generate
 from tests.conftest import CountRows, People
 from tests.web.conftest import SignedIn
@@ -87,7 +84,7 @@ def test_an_import_without_the_csrf_token_stores_nothing(
 ) -> None:
     before, files = row_counts(), stored_files(services)
     response = teacher.client.post(
-        f"/ui/problem-sets/{SET}/batches",
+        f"/api/v1/problem-sets/{SET}/batches",
         data={"create_students": "true"},
         files={"file": ("class.jsonl", generate(3).content, "application/octet-stream")},
         headers=headers,
@@ -165,20 +162,24 @@ def test_without_script_the_form_leads_to_the_jobs_page(
 
 def test_the_batch_page_offers_the_form(teacher: SignedIn) -> None:
     page = teacher.client.get(f"/sets/{SET}/batch").text
-    assert f'data-upload-url="/ui/problem-sets/{SET}/batches"' in page
+    assert f'data-upload-url="/api/v1/problem-sets/{SET}/batches"' in page
     assert '<label for="batch-file">' in page and 'id="batch-file" name="file"' in page
     for name in ("create_students", "published_numbers"):
         assert f'name="{name}" value="true"' in page
     assert '<progress id="batch-upload"' in page and '<progress id="batch-rows"' in page
 
 
-def test_both_import_routes_have_the_class_file_limit(services: Services) -> None:
-    assert re.fullmatch(UI_BATCH_UPLOAD_PATH, f"/ui/problem-sets/{SET}/batches")
-    assert re.fullmatch(PAGE_BATCH_UPLOAD_PATH, f"/sets/{SET}/batch")
-    assert not re.fullmatch(PAGE_BATCH_UPLOAD_PATH, f"/sets/{SET}/submissions")
-    app = create_app(services.settings)
-    [limit] = [entry for entry in app.user_middleware if entry.cls is BodySizeLimit]
-    routes = dict(limit.kwargs["routes"])
-    batch_limit = routes["/api/v1/problem-sets/[^/]+/batches"]
-    assert routes[UI_BATCH_UPLOAD_PATH] == routes[PAGE_BATCH_UPLOAD_PATH] == batch_limit
-    assert batch_limit > services.settings.max_body_bytes
+def test_both_import_routes_take_a_class_file_over_the_body_limit(
+    teacher: SignedIn, services: Services, backend: MemoryBackend
+) -> None:
+    content = b"x" * (services.settings.max_body_bytes + 1)
+    response = import_class(teacher, content, filename="class.csv")
+    form = teacher.client.post(
+        f"/sets/{SET}/batch",
+        data={"csrf": teacher.csrf},
+        files={"file": ("class.csv", content, "application/octet-stream")},
+    )
+    # Read whole and refused as a class file, not for its size.
+    assert response.status_code == form.status_code == 422, response.text
+    assert "The class file was not imported" in form.text
+    assert backend.submitted == []
