@@ -10,7 +10,8 @@ import socket
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 import pytest
 
 from app.config import Settings
+from app.protocol import HeaderTimeoutProtocol
 from app.server import APP_FACTORY, prepare, serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,14 +76,22 @@ class Server:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     """The README's `make run`, with its port and data directory moved out of the way."""
+    with running(tmp_path) as started:
+        yield started
+
+
+@contextmanager
+def running(directory: Path, settings: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """`make run` on a free port, data and log in `directory`, DLGRADE_* from `settings`."""
     port = _free_port()
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DLGRADE_", "MAKE")) and key != "MFLAGS"
     }
-    env |= {"DLGRADE_PORT": str(port), "DLGRADE_DATA_DIR": str(tmp_path / "data")}
-    log = tmp_path / "server.log"
+    env |= {"DLGRADE_PORT": str(port), "DLGRADE_DATA_DIR": str(directory / "data")}
+    env |= {f"DLGRADE_{name.upper()}": value for name, value in (settings or {}).items()}
+    log = directory / "server.log"
     with log.open("wb") as output:
         # --assume-old: the environment is already installed; a test must never reinstall it.
         make = subprocess.Popen(
@@ -91,13 +101,13 @@ def server(tmp_path: Path) -> Iterator[Server]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    running = Server(make, port, tmp_path / "data", log)
+    started = Server(make, port, directory / "data", log)
     try:
-        _wait_until_up(running)
-        yield running
+        _wait_until_up(started)
+        yield started
     finally:
         if make.poll() is None:
-            os.kill(running.serve_pid(), signal.SIGTERM)
+            os.kill(started.serve_pid(), signal.SIGTERM)
             try:
                 make.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -182,6 +192,7 @@ def test_serve_runs_uvicorn_with_the_settings(
     assert (seen["host"], seen["port"], seen["workers"]) == ("0.0.0.0", 8123, 3)
     assert seen["timeout_graceful_shutdown"] == 7
     assert seen["timeout_keep_alive"] == settings.keep_alive_s
+    assert seen["http"] is HeaderTimeoutProtocol
 
 
 def _create_student(server: Server) -> str:
