@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.protocol import HeaderTimeoutProtocol
@@ -48,6 +49,7 @@ class Server:
     port: int
     data_dir: Path
     log: Path
+    database_url: str | None = None
 
     @property
     def url(self) -> str:
@@ -56,6 +58,16 @@ class Server:
     def instructor(self) -> dict[str, str]:
         token = (self.data_dir / "instructor-token").read_text().strip()
         return {"Authorization": f"Bearer {token}"}
+
+    def enrol(self, count: int, prefix: str) -> list[str]:
+        """Tokens of `count` new students, imported as one roster."""
+        roster = "name\n" + "".join(f"{prefix}-{index:04d}\n" for index in range(count))
+        headers = {**self.instructor(), "Content-Type": "text/csv"}
+        response = httpx.post(
+            f"{self.url}/api/v1/students/import", content=roster, headers=headers, timeout=60
+        )
+        response.raise_for_status()
+        return [student["token"] for student in response.json()["students"]]
 
     def serve_pid(self) -> int:
         """The `dlgrade serve` process that make started."""
@@ -71,6 +83,17 @@ class Server:
             query = "SELECT count(*) FROM field_grades WHERE submission_id = ?"
             fields = db.execute(query, (submission_id,)).fetchone()[0]
         return submissions, fields
+
+    def submission_ids(self, problem_set: str) -> list[str]:
+        """Ids of the problem set's stored submissions, read from the server's database."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'dlgrade.db'}"
+        engine = create_engine(url)
+        query = text("SELECT id FROM submissions WHERE problem_set = :problem_set")
+        try:
+            with engine.connect() as db:
+                return list(db.scalars(query, {"problem_set": problem_set}))
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
@@ -101,7 +124,8 @@ def running(directory: Path, settings: Mapping[str, str] | None = None) -> Itera
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    started = Server(make, port, directory / "data", log)
+    url = (settings or {}).get("database_url")
+    started = Server(make, port, directory / "data", log, url)
     try:
         _wait_until_up(started)
         yield started

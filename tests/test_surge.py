@@ -6,7 +6,6 @@ nothing."""
 import asyncio
 import json
 import socket
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,16 +19,6 @@ STUDENTS = 200
 EACH = 3
 BOUND_S = 60.0
 URL = "/api/v1/problem-sets/dl-ex1/submissions"
-
-
-def _students(server: Server, count: int, prefix: str) -> list[str]:
-    roster = "name\n" + "".join(f"{prefix}-{index:04d}\n" for index in range(count))
-    headers = {**server.instructor(), "Content-Type": "text/csv"}
-    response = httpx.post(
-        f"{server.url}/api/v1/students/import", content=roster, headers=headers, timeout=60
-    )
-    response.raise_for_status()
-    return [student["token"] for student in response.json()["students"]]
 
 
 async def _surge(server: Server, tokens: list[str]) -> list[tuple[int, float, str | None]]:
@@ -56,16 +45,10 @@ async def _surge(server: Server, tokens: list[str]) -> list[tuple[int, float, st
     return outcomes
 
 
-def _stored_ids(server: Server) -> list[str]:
-    with sqlite3.connect(server.data_dir / "dlgrade.db") as db:
-        rows = db.execute("SELECT id FROM submissions WHERE problem_set = 'dl-ex1'").fetchall()
-    return [row[0] for row in rows]
-
-
 def test_a_surge_is_answered_201_or_503_and_stores_exactly_the_acknowledged(
     server: Server,
 ) -> None:
-    tokens = _students(server, STUDENTS, "surge")
+    tokens = server.enrol(STUDENTS, "surge")
     # In a thread of its own: another test's event loop (the browser tests') may be running here.
     with ThreadPoolExecutor(1) as thread:
         outcomes = thread.submit(lambda: asyncio.run(_surge(server, tokens))).result()
@@ -73,7 +56,7 @@ def test_a_surge_is_answered_201_or_503_and_stores_exactly_the_acknowledged(
     assert {status for status, _, _ in outcomes} <= {201, 503}, server.log.read_text()[-3000:]
     assert max(seconds for _, seconds, _ in outcomes) < BOUND_S
     acknowledged = sorted(stored for status, _, stored in outcomes if status == 201)
-    assert acknowledged and sorted(_stored_ids(server)) == acknowledged
+    assert acknowledged and sorted(server.submission_ids("dl-ex1")) == acknowledged
 
 
 def _hang_up(server: Server, token: str) -> None:
@@ -89,14 +72,14 @@ def _hang_up(server: Server, token: str) -> None:
 
 
 def test_requests_whose_clients_hang_up_store_nothing(server: Server) -> None:
-    tokens = _students(server, 40, "gone")
+    tokens = server.enrol(40, "gone")
     for token in tokens:
         _hang_up(server, token)
     # The hung-up requests are still being worked through; one answered request after them
     # (with one slot, FIFO) shows they have all been decided.
     answered = _submit_until_stored(server, tokens[0])
     time.sleep(2)
-    assert _stored_ids(server) == [answered.json()["submission_id"]]
+    assert server.submission_ids("dl-ex1") == [answered.json()["submission_id"]]
 
 
 def _submit_until_stored(server: Server, token: str) -> httpx.Response:
