@@ -1,24 +1,63 @@
-"""A deadline surge against a real `dlgrade serve` (SQLite, one process): 200 students at once,
-3 full submissions each. Every request is answered 201 or 503 in bounded time, and the
+"""A deadline surge against a real `dlgrade serve` (one process; on SQLite, and on a PostgreSQL
+database of its own): 200 students at once, 3 full submissions each. Every request is answered 201 or 503 in bounded time, and the
 database holds exactly the acknowledged submissions. Clients that hang up mid-request store
 nothing."""
 
 import asyncio
 import json
+import secrets
 import socket
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.submissions import DL_EX1_CORRECT
-from tests.test_server import HOST, Server
-from tests.test_server import server as server  # noqa: F401  (the fixture)
+from tests.conftest import POSTGRES_URL_VARIABLE, postgres_url
+from tests.test_server import HOST, Server, running
 
 STUDENTS = 200
 EACH = 3
 BOUND_S = 60.0
 URL = "/api/v1/problem-sets/dl-ex1/submissions"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """`make run` on SQLite in its data directory, or on a new PostgreSQL database."""
+    if request.param == "sqlite":
+        with running(tmp_path) as started:
+            yield started
+        return
+    with _own_database() as url, running(tmp_path, {"database_url": url}) as started:
+        yield started
+
+
+@contextmanager
+def _own_database() -> Iterator[str]:
+    """The URL of a new, empty database on the test PostgreSQL server, dropped afterwards,
+    so that the surge neither sees nor leaves rows of other tests."""
+    server_url = postgres_url()
+    if server_url is None:
+        pytest.skip(f"no PostgreSQL server ({POSTGRES_URL_VARIABLE} is not set)")
+    name = f"dlgrade_surge_{secrets.token_hex(6)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as db:
+            db.execute(text(f"CREATE DATABASE {name}"))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as db:
+                # FORCE: a connection the stopped server left behind must not keep it alive.
+                db.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
 
 
 async def _surge(server: Server, tokens: list[str]) -> list[tuple[int, float, str | None]]:
