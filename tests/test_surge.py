@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from app.deps import REPLAYED_HEADER
 from benchmarks.submissions import DL_EX1_CORRECT
 from tests.conftest import POSTGRES_URL_VARIABLE, postgres_url
 from tests.test_server import HOST, Server, running
@@ -98,11 +99,12 @@ def test_a_surge_is_answered_201_or_503_and_stores_exactly_the_acknowledged(
     assert acknowledged and sorted(server.submission_ids("dl-ex1")) == acknowledged
 
 
-def _hang_up(server: Server, token: str) -> None:
+def _hang_up(server: Server, token: str, key: str | None = None) -> None:
     """Send a whole submission, then close the connection before any answer comes."""
     body = json.dumps({"answers": DL_EX1_CORRECT}).encode()
+    keyed = f"Idempotency-Key: {key}\r\n" if key else ""
     head = (
-        f"POST {URL} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
+        f"POST {URL} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n{keyed}"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     with socket.create_connection((HOST, server.port)) as connection:
@@ -121,14 +123,32 @@ def test_requests_whose_clients_hang_up_store_nothing(server: Server) -> None:
     assert server.submission_ids("dl-ex1") == [answered.json()["submission_id"]]
 
 
-def _submit_until_stored(server: Server, token: str) -> httpx.Response:
+def test_a_retry_after_a_hang_up_is_stored_exactly_once(server: Server) -> None:
+    [token] = server.enrol(1, "retry")
+    key = "hung-up-then-retried"
+    for _ in range(3):
+        _hang_up(server, token, key)
+    # Twins sent at once, while the hung-up ones may still be running; then a late retry.
+    with ThreadPoolExecutor(2) as twins:
+        retries = list(twins.map(lambda _: _submit_until_stored(server, token, key), range(2)))
+    retries.append(_submit_until_stored(server, token, key))
+    stored = {retry.json()["submission_id"] for retry in retries}
+    replayed = [retry.headers.get(REPLAYED_HEADER) == "true" for retry in retries]
+    assert len(stored) == 1 and server.submission_ids("dl-ex1") == list(stored)
+    # At most one answer stored the work (none, if a hung-up one had committed first).
+    assert replayed.count(False) <= 1 and replayed[-1], replayed
+    time.sleep(2)
+    assert server.submission_ids("dl-ex1") == list(stored)
+
+
+def _submit_until_stored(server: Server, token: str, key: str = "after-the-gone") -> httpx.Response:
     """One submission, sent again after each 503 as its Retry-After says, until stored."""
     deadline = time.monotonic() + BOUND_S
     while True:
         response = httpx.post(
             f"{server.url}{URL}",
             json={"answers": DL_EX1_CORRECT},
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "after-the-gone"},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
             timeout=BOUND_S,
         )
         if response.status_code != 503 or time.monotonic() > deadline:
