@@ -13,6 +13,7 @@ import uvicorn
 from app.config import Settings
 from app.grading.runner import InProcessRunner
 from app.problemsets.catalog import ProblemCatalog
+from app.protocol import HeaderTimeoutProtocol
 from app.services import build_services
 from app.users.bootstrap import ensure_instructor
 
@@ -31,6 +32,7 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.server_workers,
+        http=HeaderTimeoutProtocol,
         timeout_keep_alive=settings.keep_alive_s,
         timeout_graceful_shutdown=settings.shutdown_timeout_s,
         server_header=False,

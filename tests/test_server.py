@@ -10,15 +10,18 @@ import socket
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from app.config import Settings
+from app.protocol import HeaderTimeoutProtocol
 from app.server import APP_FACTORY, prepare, serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +49,7 @@ class Server:
     port: int
     data_dir: Path
     log: Path
+    database_url: str | None = None
 
     @property
     def url(self) -> str:
@@ -54,6 +58,16 @@ class Server:
     def instructor(self) -> dict[str, str]:
         token = (self.data_dir / "instructor-token").read_text().strip()
         return {"Authorization": f"Bearer {token}"}
+
+    def enrol(self, count: int, prefix: str) -> list[str]:
+        """Tokens of `count` new students, imported as one roster."""
+        roster = "name\n" + "".join(f"{prefix}-{index:04d}\n" for index in range(count))
+        headers = {**self.instructor(), "Content-Type": "text/csv"}
+        response = httpx.post(
+            f"{self.url}/api/v1/students/import", content=roster, headers=headers, timeout=60
+        )
+        response.raise_for_status()
+        return [student["token"] for student in response.json()["students"]]
 
     def serve_pid(self) -> int:
         """The `dlgrade serve` process that make started."""
@@ -70,18 +84,37 @@ class Server:
             fields = db.execute(query, (submission_id,)).fetchone()[0]
         return submissions, fields
 
+    def submission_ids(self, problem_set: str) -> list[str]:
+        """Ids of the problem set's stored submissions, read from the server's database."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'dlgrade.db'}"
+        engine = create_engine(url)
+        query = text("SELECT id FROM submissions WHERE problem_set = :problem_set")
+        try:
+            with engine.connect() as db:
+                return list(db.scalars(query, {"problem_set": problem_set}))
+        finally:
+            engine.dispose()
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     """The README's `make run`, with its port and data directory moved out of the way."""
+    with running(tmp_path) as started:
+        yield started
+
+
+@contextmanager
+def running(directory: Path, settings: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """`make run` on a free port, data and log in `directory`, DLGRADE_* from `settings`."""
     port = _free_port()
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DLGRADE_", "MAKE")) and key != "MFLAGS"
     }
-    env |= {"DLGRADE_PORT": str(port), "DLGRADE_DATA_DIR": str(tmp_path / "data")}
-    log = tmp_path / "server.log"
+    env |= {"DLGRADE_PORT": str(port), "DLGRADE_DATA_DIR": str(directory / "data")}
+    env |= {f"DLGRADE_{name.upper()}": value for name, value in (settings or {}).items()}
+    log = directory / "server.log"
     with log.open("wb") as output:
         # --assume-old: the environment is already installed; a test must never reinstall it.
         make = subprocess.Popen(
@@ -91,13 +124,14 @@ def server(tmp_path: Path) -> Iterator[Server]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    running = Server(make, port, tmp_path / "data", log)
+    url = (settings or {}).get("database_url")
+    started = Server(make, port, directory / "data", log, url)
     try:
-        _wait_until_up(running)
-        yield running
+        _wait_until_up(started)
+        yield started
     finally:
         if make.poll() is None:
-            os.kill(running.serve_pid(), signal.SIGTERM)
+            os.kill(started.serve_pid(), signal.SIGTERM)
             try:
                 make.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -182,6 +216,7 @@ def test_serve_runs_uvicorn_with_the_settings(
     assert (seen["host"], seen["port"], seen["workers"]) == ("0.0.0.0", 8123, 3)
     assert seen["timeout_graceful_shutdown"] == 7
     assert seen["timeout_keep_alive"] == settings.keep_alive_s
+    assert seen["http"] is HeaderTimeoutProtocol
 
 
 def _create_student(server: Server) -> str:
