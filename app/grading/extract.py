@@ -39,28 +39,37 @@ LEADS = (
     # A subject in plain words: `Layer norm is B`, `Batch normalization is A`.
     re.compile(r"(?:[A-Za-z]+\s+){0,3}[A-Za-z]+\s+(?:is|are)\s+", re.I),
 )
-GLOSS_CLAUSE = re.compile(r"[\s,;]+(?:where|with|here|since|because)\s", re.I)
-GLOSS_PAREN = re.compile(r"\s*\(\s*(?P<words>[A-Za-z][A-Za-z ,.'-]{0,160}?)\s*\)")
+# The look-behind starts each try at the head of a run of separators, keeping the scan linear.
+GLOSS_CLAUSE = re.compile(r"(?<![\s,;])[\s,;]+(?:where|with|here|since|because)\s", re.I)
+GLOSS_PAREN = re.compile(r"\(\s*(?P<words>[A-Za-z][A-Za-z ,.'-]{0,160}?)\s*\)")
 GLOSS_WORDS = frozenset(
     "the a an of over is are for which that this its each every all in on by to from "
     "ie eg i e mean sum batch".split()
 )
-# One closing mark; `X..` is not a sentence's end but a typo the parser reports.
-END = re.compile(r"(?<![.;,!])\s*[.;,!]?\s*$")
+END_MARKS = ".;,!"
 
 
 def extract(answer: AnswerType[Any, Any], raw: str, text: str) -> Any | ParseFailure | None:
     """The one readable answer in a sentence, a failure when there are two, None for none."""
     candidates = _spans(raw, text)
     if candidates is None:
-        core = _core(text)
-        candidates = [] if core == text else [core]
+        return _from_core(answer, text)
     if len(candidates) > MAX_CANDIDATES:
         return ParseFailure(messages.TOO_MANY_PIECES)
     readable = [(c, v) for c in candidates if not isinstance(v := answer.parse(c), ParseFailure)]
     if len({answer.latex(value) for _, value in readable}) > 1:
         return ParseFailure(messages.several_answers([quoted(c) for c, _ in readable]))
     return readable[0][1] if readable else None
+
+
+def _from_core(answer: AnswerType[Any, Any], text: str) -> Any | ParseFailure | None:
+    core = _core(text)
+    chained = _working_first(core)
+    value = answer.parse(chained)
+    if not isinstance(value, ParseFailure):
+        return value if chained != text else None
+    # Working the student bracketed is judged like working before `=`; its offsets are gone.
+    return ParseFailure(value.message) if chained != core else None
 
 
 def _spans(raw: str, text: str) -> list[str] | None:
@@ -82,7 +91,7 @@ def _core(text: str) -> str:
         if shorter == core:
             break
         core = shorter
-    return _working_first(core)
+    return core
 
 
 def _without_lead(text: str) -> str:
@@ -100,7 +109,15 @@ def _without_glosses(text: str) -> str:
         if match.start() > 0 and depths[match.start()] == 0:
             text = text[: match.start()]
             break
-    return END.sub("", text)
+    return _without_end(text)
+
+
+def _without_end(text: str) -> str:
+    # One closing mark; `X..` is not a sentence's end but a typo the parser reports.
+    text = text.rstrip()
+    if text.endswith(tuple(END_MARKS)) and not text[:-1].endswith(tuple(END_MARKS)):
+        return text[:-1].rstrip()
+    return text
 
 
 def _is_gloss(words: str) -> bool:
