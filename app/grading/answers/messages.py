@@ -116,8 +116,10 @@ def unknown_option(options: Sequence[str]) -> str:
 
 
 def ticked_several(labels: Sequence[str]) -> str:
-    """More than one box is ticked; name what was ticked."""
-    return f"{len(labels)} boxes are ticked ({', '.join(labels)}); tick a single option."
+    """More than one box is ticked; name what was ticked (the first few)."""
+    shown = ", ".join(label or "an empty box" for label in labels[:3])
+    more = ", …" if len(labels) > 3 else ""
+    return f"{len(labels)} boxes are ticked ({shown}{more}); tick a single option."
 
 
 def ticked_unknown(label: str, options: Sequence[str]) -> str:
