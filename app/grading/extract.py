@@ -65,9 +65,11 @@ def extract(answer: AnswerType[Any, Any], raw: str, text: str) -> Any | ParseFai
 def _from_core(answer: AnswerType[Any, Any], text: str) -> Any | ParseFailure | None:
     core = _core(text)
     chained = _working_first(core)
+    if chained == text:
+        return None  # nothing around the answer was found; the text's own failure stands
     value = answer.parse(chained)
     if not isinstance(value, ParseFailure):
-        return value if chained != text else None
+        return value
     # Working the student bracketed is judged like working before `=`; its offsets are gone.
     return ParseFailure(value.message) if chained != core else None
 
