@@ -6,6 +6,9 @@ the text without its lead-in (`The shape of W_h is`, `Choose`, `Layer norm is`) 
 glosses (`where m is the batch size`, `(the mean over the batch)`), with trailing working
 (`903400 (= 2800 + ...)`) turned into a chain that the answer type checks. One readable
 candidate is the answer; two that read differently are two answers, and are refused.
+
+The work is bounded: the text is at most MAX_ANSWER_CHARS long, every pattern scans it in
+linear time, and at most MAX_CANDIDATES candidates are parsed.
 """
 
 import re
@@ -51,7 +54,7 @@ END_MARKS = ".;,!"
 
 def extract(answer: AnswerType[Any, Any], raw: str, text: str) -> Any | ParseFailure | None:
     """The one readable answer in a sentence, a failure when there are two, None for none."""
-    candidates = _spans(raw, text)
+    candidates = _spans(raw)
     if candidates is None:
         return _from_core(answer, text)
     if len(candidates) > MAX_CANDIDATES:
@@ -74,7 +77,7 @@ def _from_core(answer: AnswerType[Any, Any], text: str) -> Any | ParseFailure | 
     return ParseFailure(value.message) if chained != core else None
 
 
-def _spans(raw: str, text: str) -> list[str] | None:
+def _spans(raw: str) -> list[str] | None:
     # Only words outside the spans make them candidates; `$a$ + $b$` is one answer.
     raw = _without_glosses(raw)  # `$m \times 10$, where $m$ is ...` names m only to explain
     found = list(SPAN.finditer(raw))
