@@ -6,6 +6,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.grading import messages
+from app.grading.answers.base import AnswerType
+from app.grading.extract import extract
 from app.grading.failures import ParseFailure
 from app.grading.field import GradableField, KnownMistake
 from app.grading.normalize import normalize
@@ -22,7 +24,7 @@ def grade_answer(field: GradableField, raw: object) -> FieldResult:
     if isinstance(text, ParseFailure):
         return invalid(field, text.describe())
     try:
-        return _grade_text(field, text)
+        return _grade_text(field, raw, text)
     except Exception:
         # A checker bug must cost one field, not the submission; the log keeps the evidence.
         log.exception("checking field %s failed", field.id)
@@ -47,7 +49,7 @@ def preview_answer(field: GradableField, raw: object) -> AnswerPreview:
     if isinstance(text, ParseFailure):
         return unreadable(field, text)
     try:
-        value = field.answer.parse(text)
+        value = read(field.answer, str(raw), text)
         if isinstance(value, ParseFailure):
             return unreadable(field, value)
         return AnswerPreview(field=field.id, status="parsed", parsed=field.answer.latex(value))
@@ -75,10 +77,19 @@ def invalid(field: GradableField, feedback: str, parsed: str | None = None) -> F
     )
 
 
-def _grade_text(field: GradableField, text: str) -> FieldResult:
+def read(answer: AnswerType[Any, Any], raw: str, text: str) -> Any:
+    """The answer's value: the whole text first (the fast path), then the words around it."""
+    value = answer.parse(text)
+    if not isinstance(value, ParseFailure):
+        return value
+    found = extract(answer, raw, text)
+    return value if found is None else found
+
+
+def _grade_text(field: GradableField, raw: object, text: str) -> FieldResult:
     answer = field.answer
     assert answer is not None
-    value = answer.parse(text)
+    value = read(answer, str(raw), text)
     if isinstance(value, ParseFailure):
         return invalid(field, value.describe())
     parsed = answer.latex(value)

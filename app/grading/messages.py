@@ -10,6 +10,15 @@ UNBALANCED_DELIMITER = "The math delimiters ($ or \\( \\)) are not balanced."
 UPLOAD_ONLY = "This field is answered by uploading a trained model, not by text."
 TOO_SLOW = "The answer took too long to check; simplify it and submit again."
 CHECK_FAILED = "The answer could not be checked; it has been recorded for a grader to review."
+TOO_MANY_PIECES = (
+    "The answer has too many math pieces to find one answer in; give the answer alone."
+)
+
+
+def several_answers(candidates: list[str]) -> str:
+    """The words hold more than one readable answer; quote them back."""
+    listed = "; ".join(candidates)
+    return f"The answer holds {len(candidates)} candidate answers ({listed}); give a single one."
 
 
 def incorrect(hint: str | None) -> str:

@@ -577,6 +577,42 @@ ACCEPTED = [
     ("eecs182-hw5", "q8.B", r"B = \sigma^2"),
     ("eecs182-hw5", "q8.B", r"(B) = \sigma^2"),
     ("eecs182-hw5", "q8.B", r"\sigma^2 + \mu^2 - \mu^2"),
+    # Found in what students write: chains graded on their last step, intermediates, words.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial \gamma} = \sum_{i=1}^m \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_{i=1}^m \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}} = \sum_{i=1}^m \frac{\partial f}{\partial y_i} \hat{x}_i",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"\frac{\partial f}{\partial \beta} = \sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \beta} = \sum_i \frac{\partial f}{\partial y_i}",
+    ),
+    (
+        "dl-ex1",
+        "q3.c",
+        r"\frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \hat{x}_i} = \gamma \frac{\partial f}{\partial y_i}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\frac{\partial L}{\partial x_i} = \sum_j \frac{\partial L}{\partial y_j}\frac{\partial y_j}{\partial x_i} = \gamma\left(\frac{\partial L}{\partial y_i} - \frac{1}{n}\sum_{j=1}^n \frac{\partial L}{\partial y_j}\right)",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\left(\frac{\partial L}{\partial y_i} - \frac{1}{n}\sum_{j=1}^n \frac{\partial L}{\partial y_j} (the mean over the batch)\right)",
+    ),
+    ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h), Y = ReLU(H W_o + b_o)"),
+    ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h); Y = ReLU(H W_o + b_o)"),
+    ("dl-ex1", "q1.e", "Y = ReLU(H W_o + b_o) where H = ReLU(X W_h + b_h)"),
+    ("eecs182-hw5", "q4.b", r"Choose $w = p\tilde{w}$."),
+    ("eecs182-hw5", "q4.b", r"w = p\tilde{w}, \Gamma = \sqrt{p(1-p)} \tilde{X}"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -704,6 +740,31 @@ MISTAKES = [
     ("eecs182-hw5", "q8.A", r"\mu^2+\sigma^2", "$A$ multiplies $Xw$ inside the norm"),
     ("eecs182-hw5", "q8.B", r"\sigma", "$B$ weighs a squared norm"),
     ("eecs182-hw5", "q8.B", r"\mu^2+\sigma^2", "Part of the second moment is already accounted f"),
+    # Found in what students write: the last step of the working is a known mistake.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} x_i",
+        r"$\gamma$ multiplies the normalized input $\hat{x",
+    ),
+    (
+        "dl-ex1",
+        "q1.e",
+        "H = ReLU(X W_h + b_h), Y = H W_o + b_o",
+        "Every neuron applies ReLU, the output layer's to",
+    ),
+    (
+        "eecs182-hw5",
+        "q4.b",
+        r"Choose $w = \tilde{w}/p$.",
+        r"Compare the data terms $Xw$ and $pX\tilde{w}$ ag",
+    ),
+    (
+        "dl-ex1",
+        "q1.e",
+        "H = ReLU(X W_h + b_h), Y = ReLU(H W_o)",
+        "The output layer's bias is missing",
+    ),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
@@ -920,6 +981,13 @@ WRONG = [
     ("eecs182-hw5", "q8.B", r"\sigma^{\sigma^{\sigma^{\sigma}}}"),
     ("eecs182-hw5", "q8.B", r"0^{\sigma}"),
     ("eecs182-hw5", "q8.B", r"\mu^{-1000}"),
+    # Found in what students write: consistent working that ends on a wrong result.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \gamma",
+    ),
+    ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h), Y = ReLU(H W_h)"),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
@@ -1208,4 +1276,36 @@ INVALID = [
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("eecs182-hw5", "q8.B", r"\text{Var}", "unknown symbol 'Var'"),
+    # Found in what students write: working that disagrees, chain rule for another derivative,
+    # two candidate answers.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} x_i = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 1",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sigma^2 + \epsilon} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 2",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \beta} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "the left side of '=' is not the quantity asked for; write only the expression",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"Either $\sum_i \frac{\partial f}{\partial y_i}$ or $\sum_i \frac{\partial f}{\partial y_i} \hat{x}_i$",
+        "2 candidate answers",
+    ),
+    (
+        "dl-ex1",
+        "q1.e",
+        "H = ReLU(X W_h + b_h), X = ReLU(H W_o + b_o)",
+        "only one '=' is allowed, after the name of the quantity",
+    ),
 ]

@@ -165,6 +165,20 @@ ACCEPTED = [
         "q6.a",
         "X -> mu -> sigma^2 -> Z -> Y, X -> sigma^2, X -> Z, mu -> Z, gamma -> Y, beta -> Y",
     ),
+    # Found in what students write: words around the answer, bracketed working, ticked boxes.
+    (D, "q1.a", "m x 10 where m is the batch size"),
+    (D, "q1.a", r"The shape is $m \times 10$, where $m$ is the batch size."),
+    (D, "q1.b.W_h", "The shape of W_h is [10, 50]"),
+    (D, "q1.b.W_h", r"The shape of $W_h$ is $[10, 50]$."),
+    (D, "q2.total", "903400 (= 2800 + 180200 + 720400)"),
+    (D, "q2.total", "So the total is 903400 parameters."),
+    (E, "q2.a.layernorm", "Layer norm is B."),
+    (E, "q2.a.batchnorm", "☒ A"),
+    (E, "q2.a.batchnorm", "☑ A ☐ B ☐ C"),
+    (E, "q2.a.batchnorm", "✔ A"),
+    (E, "q2.a.layernorm", "☐ A ☒ B ☐ C"),
+    (E, "q2.a.layernorm", "[ ] A [x] B [ ] C"),
+    (E, "q2.a.layernorm", "☐ A\n[X] B\n☐ C"),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the mistake's name).
@@ -186,6 +200,11 @@ MISTAKES = [
     (E, "q3.b", "46", "ignored"),
     (E, "q3.b", "3x3x3x4", "ordinary convolution"),
     (E, "q5.c", r"\frac{11}{101}[10, 1]", "without dropout"),
+    # Found in what students write: the extracted answer is a known mistake.
+    (D, "q1.b.W_h", "The shape of W_h is [50, 10]", "column convention"),
+    (D, "q2.layer1", "2700 (= 27 x 100)", "biases"),
+    (E, "q2.a.batchnorm", "☐ A ☒ B ☐ C", "each sample"),
+    (E, "q2.a.layernorm", "Layer norm is A.", "mixes different samples"),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the hint).
@@ -223,6 +242,9 @@ WRONG = [
     (E, "q6.a", EDGES.replace("Z->Y", "Y->Z"), "wrong way"),
     (E, "q6.a", EDGES + ", X->Y", "not part of the computation"),
     (E, "q6.a", EDGES.replace("gamma->Y, beta->Y", "gamma->Z, beta->Z"), "not part of"),
+    # Found in what students write: a readable answer that is wrong.
+    (D, "q1.a", "m x 11 where m is the batch size", "second dimension"),
+    (D, "q2.total", "903000 (= 2800 + 180200 + 720000)", "smaller"),
 ]
 
 # Each row: problem set, field, answer, a word the message must contain. A careful grader
@@ -276,4 +298,11 @@ INVALID = [
     (D, "q4.dropout", "90%", "uploading a trained model"),
     (D, "q4.weight_decay", "model.pt", "uploading a trained model"),
     (D, "q4.batchnorm", "", "uploading a trained model"),
+    # Found in what students write: two answers, working that disagrees, unreadable ticks.
+    (D, "q1.a", r"$m \times 10$ or $10 \times m$", "2 candidate answers"),
+    (D, "q2.total", "903400 (= 2800 + 180200 + 72040)", "different values"),
+    (E, "q2.a.layernorm", "Layer norm is $B$, batch norm is $A$.", "2 candidate answers"),
+    (E, "q2.a.layernorm", "☒ A ☒ B ☐ C", "2 boxes are ticked"),
+    (E, "q2.a.layernorm", "☐ A ☐ B ☐ C", "No box is ticked"),
+    (E, "q2.a.layernorm", "☒ Z", "reads 'Z'"),
 ]

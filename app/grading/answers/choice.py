@@ -5,6 +5,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from app.grading.answers import messages
+from app.grading.answers._ballot import Ballot, read_ballot
+from app.grading.answers._text import quoted
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.normalize import normalize
@@ -20,6 +22,7 @@ EXPLAINED = re.compile(
     r"(?:\((?P<enclosed>[A-Za-z])\)|(?P<upper>[A-Z])(?=[\s\-:.,(])|(?P<lower>[a-z])(?=[\-:.,)]))"
     r"[\s\-:.,)]*(?=\S)"
 )
+DOUBTFUL = (messages.ONE_CHOICE, messages.ANOTHER_OPTION_NAMED)
 PUNCTUATION = re.compile(r"[\s\-_.,;:/&+()\[\]{}\"'`*]+")
 
 
@@ -37,6 +40,24 @@ class ChoiceAnswer:
         text = normalize(raw)
         if isinstance(text, ParseFailure):
             return text
+        ballot = read_ballot(text)
+        return self._named(text) if ballot is None else self._ticked(ballot)
+
+    def _ticked(self, ballot: Ballot) -> str | ParseFailure:
+        # The field takes one option, so two ticks are two answers, not a multi-choice one.
+        if not ballot.ticked:
+            return ParseFailure(messages.NOTHING_TICKED)
+        if len(ballot.ticked) > 1:
+            return ParseFailure(messages.ticked_several([quoted(t) for t in ballot.ticked]))
+        label = ballot.ticked[0]
+        option = self._named(label) if label else None
+        if isinstance(option, ParseFailure) and option.message in DOUBTFUL:
+            return option
+        if option is None or isinstance(option, ParseFailure):
+            return ParseFailure(messages.ticked_unknown(quoted(label), self._options))
+        return option
+
+    def _named(self, text: str) -> str | ParseFailure:
         key = _key(_unwrapped(text))
         option = self._lookup.get(key)
         if option is not None:

@@ -2,6 +2,7 @@
 
 import sympy
 
+from app.grading.answers._derivation import asked_variable, read_worked
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import expression_latex, parse_expression
@@ -34,10 +35,27 @@ class ExpressionAnswer:
         self._targets: dict[object, SampledTarget] = {}
         # compare() meets the same answer once for the reference and once per known mistake.
         self._last: tuple[sympy.Expr, Sampled] | None = None
+        self._asked = asked_variable(vocabulary.targets)
 
     def parse(self, raw: str) -> sympy.Expr | ParseFailure:
-        """Parse the student's text against the field's vocabulary."""
+        """Parse the student's text against the field's vocabulary; then as worked steps."""
+        value = self._parse(raw)
+        # Any `=` may be working: the lexer refuses `;` between statements before `=` is seen.
+        if not isinstance(value, ParseFailure) or "=" not in raw:
+            return value
+        worked = read_worked(raw, self._parse, self._agrees, self._asked)
+        return value if worked is None else worked
+
+    def _parse(self, raw: str) -> sympy.Expr | ParseFailure:
         return parse_expression(raw, self._vocabulary)
+
+    def _agrees(self, step: sympy.Expr, final: sympy.Expr) -> bool:
+        # Not cached in target(): the final step is the student's, new with every answer.
+        try:
+            target = sampled_target(self._context, expression=final)
+        except ValueError:
+            return True  # the final step cannot be sampled; grading it says why
+        return self.compare(step, target).matches
 
     def latex(self, value: sympy.Expr) -> str:
         """Show how the answer was understood."""

@@ -1,4 +1,5 @@
-"""Every student-facing sentence of the shape, number, array, choice and edge-set answers.
+"""Every student-facing sentence of the shape, number, array, choice and edge-set answers,
+and of worked expression answers (chains of `=` and named intermediates).
 
 Hints describe the student's own answer; none of them may contain the reference value.
 """
@@ -52,6 +53,11 @@ POWER_OF_ARRAY = "Only a transpose (^T) may follow the closing bracket of a vect
 # Choices
 ONE_CHOICE = "Choose a single option."
 ANOTHER_OPTION_NAMED = "Choose a single option; the words after your letter name another one."
+NOTHING_TICKED = "No box is ticked; tick the box of a single option."
+
+# Worked expressions
+TOO_MANY_STEPS = "The working has too many steps joined by =; keep the last few."
+TOO_MANY_STATEMENTS = "The answer has too many statements; give the expression and its definitions."
 
 # Edge sets
 NO_EDGES = "No edges found; write edges like A -> B, separated by commas."
@@ -107,6 +113,24 @@ def wrong_entries(wrong: int, total: int) -> str:
 def unknown_option(options: Sequence[str]) -> str:
     """The answer names no option; list the valid letters."""
     return f"Answer with one of the options {', '.join(options)}."
+
+
+def ticked_several(labels: Sequence[str]) -> str:
+    """More than one box is ticked; name what was ticked (the first few)."""
+    shown = ", ".join(label or "an empty box" for label in labels[:3])
+    more = ", …" if len(labels) > 3 else ""
+    return f"{len(labels)} boxes are ticked ({shown}{more}); tick a single option."
+
+
+def ticked_unknown(label: str, options: Sequence[str]) -> str:
+    """The ticked box names no option; quote what stands beside it."""
+    beside = f"reads '{label}'" if label else "has nothing beside it"
+    return f"The ticked box {beside}; tick one of the options {', '.join(options)}."
+
+
+def step_breaks(step: int) -> str:
+    """A chain of = breaks: step (1-based) does not equal the steps after it."""
+    return f"Your working breaks after step {step}: it does not equal what follows it."
 
 
 def unknown_node(text: str, nodes: Sequence[str]) -> str:

@@ -95,3 +95,42 @@ def test_compare_is_equality(value: str, expected: str, matches: bool) -> None:
 def test_latex_reads_back_as_the_same_option(option: str) -> None:
     assert ANSWER.latex(option) == rf"\text{{{option}}}"
     assert ANSWER.parse(ANSWER.latex(option)) == option
+
+
+# The sheet's own boxes, ticked the ways a filled-in sheet shows them.
+@pytest.mark.parametrize(
+    ("raw", "option"),
+    [
+        ("☒ A", "A"),
+        ("☐ A ☒ B ☐ C", "B"),
+        ("☐ A\n☐ B\n☑ C", "C"),
+        ("✓ B", "B"),
+        ("✔ (c) instance norm", "C"),
+        ("[x] A [ ] B [ ] C", "A"),
+        ("[ ] A [X] B [ ] C", "B"),
+        ("[ ] A [ ] B [✓] C", "C"),
+        ("Answer: ☐ A ☒ layer norm ☐ C", "B"),
+    ],
+)
+def test_a_ticked_box_is_the_option_beside_it(raw: str, option: str) -> None:
+    assert ANSWER.parse(raw) == option
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("☒ A ☒ B ☐ C", messages.ticked_several(["A", "B"])),
+        ("[x] A [x] C", messages.ticked_several(["A", "C"])),
+        ("☐ A ☐ B ☐ C", messages.NOTHING_TICKED),
+        ("☒ Z", messages.ticked_unknown("Z", ["A", "B", "C"])),
+        ("☒ group norm ☐ A", messages.ticked_unknown("group norm", ["A", "B", "C"])),
+        ("☒", messages.ticked_unknown("", ["A", "B", "C"])),
+        ("☒ A or B", messages.ANOTHER_OPTION_NAMED),
+        ("☒ " + "x" * 1_000, messages.ticked_unknown("x" * 29 + "…", ["A", "B", "C"])),
+        ("☒ " * 600, "600 boxes are ticked (an empty box, an empty box, an empty box, …)"),
+    ],
+)
+def test_ticked_boxes_that_name_no_single_option_are_refused(raw: str, message: str) -> None:
+    result = ANSWER.parse(raw)
+    assert isinstance(result, ParseFailure)
+    assert message in result.message
