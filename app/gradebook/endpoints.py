@@ -1,19 +1,27 @@
-"""Grade-book export routes."""
+"""Grade-book routes: what counts per student, and the grade book as a table (CSV or JSON)."""
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from app.deps import Instructor, ServicesDep, SessionDep
-from app.gradebook import service
+from app.gradebook import counting, service
 from app.gradebook.export import EXPORTS
-from app.gradebook.schemas import Gradebook
+from app.gradebook.schemas import CountedGrades, Gradebook
 from app.problemsets.endpoints import ProblemSetId
 
 router = APIRouter(tags=["gradebook"])
 
 ExportFormat = Literal["csv", "canvas", "json"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+@router.get("/problem-sets/{problem_set}/grades")
+def grades(
+    problem_set: ProblemSetId, services: ServicesDep, session: SessionDep, _user: Instructor
+) -> CountedGrades:
+    """Per student, the submission that counts (latest or best, after late factors)."""
+    return counting.counted_grades(services, session, problem_set)
 
 
 @router.get(

@@ -2,11 +2,11 @@
 
 from sqlalchemy.orm import Session
 
+from app.gradebook.counting import CountedScores, counted_field_scores
 from app.gradebook.schemas import Gradebook, GradebookRow, QuestionColumn
 from app.problemsets.compile import CompiledProblemSet
 from app.problemsets.schema import ProblemSetDef
 from app.services import Services
-from app.submissions.service import CountedScores, counted_field_scores
 
 
 def build(services: Services, session: Session, problem_set: str) -> Gradebook:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.db.engine import on_commit
 from app.db.models import FieldGrade, Job, Submission, User, utcnow
 from app.errors import UnusableProblemFile
+from app.gradebook.counting import CountedScores, counted_field_scores
 from app.grading.result import FieldResult, SubmissionResult, Verdict
 from app.jobs import service as jobs
 from app.jobs.protocol import JobInterrupted, JobRun, Json, ServiceJobKind, UnitOfWork
@@ -30,7 +31,7 @@ from app.problemsets.service import variant_of
 from app.regrade import repository
 from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome, StudentChange
 from app.submissions.schemas import Provenance
-from app.submissions.service import CountedScores, counted_field_scores, provenance_of
+from app.submissions.service import provenance_of
 
 if TYPE_CHECKING:
     from app.services import Services

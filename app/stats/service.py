@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Sequence
 from sqlalchemy.orm import Session
 
 from app.db.models import FieldGrade, JobStatus
+from app.gradebook.counting import counted_field_scores, counted_grade
 from app.grading.field import GradableField
 from app.grading.result import Verdict
 from app.services import Services
@@ -17,7 +18,6 @@ from app.stats.repository import CheckpointUpload
 from app.stats.schemas import CheckpointStats, FieldStats, ProblemSetStats, WrongAnswer
 from app.submissions import policy
 from app.submissions import repository as submissions_repository
-from app.submissions.service import counted_field_scores, counted_grade
 
 WRONG = frozenset({Verdict.INCORRECT, Verdict.PARTIAL, Verdict.INVALID})
 MAX_WRONG_GROUPS = 5

@@ -1,4 +1,4 @@
-"""Submission routes: submit, read back, list, and the grade book for instructors."""
+"""Submission routes: submit, read back and list."""
 
 from typing import Annotated
 
@@ -7,7 +7,6 @@ from fastapi import APIRouter, Path, Query, status
 from app.deps import (
     CurrentUser,
     IdempotencyDep,
-    Instructor,
     JsonBody,
     ServicesDep,
     SessionDep,
@@ -17,7 +16,7 @@ from app.idempotency.service import digest_of
 from app.problemsets.endpoints import ProblemSetId
 from app.submissions import service
 from app.submissions.repository import ScoreBand
-from app.submissions.schemas import GradeBook, SubmissionCreate, SubmissionPage, SubmissionPublic
+from app.submissions.schemas import SubmissionCreate, SubmissionPage, SubmissionPublic
 
 router = APIRouter(tags=["submissions"])
 
@@ -89,14 +88,6 @@ def list_submissions(
         late=late,
         score=score,
     )
-
-
-@router.get("/problem-sets/{problem_set}/grades")
-def grades(
-    problem_set: ProblemSetId, services: ServicesDep, session: SessionDep, _user: Instructor
-) -> GradeBook:
-    """Per student, the submission that counts (latest or best, after late factors)."""
-    return service.grade_book(services, session, problem_set)
 
 
 @router.get("/submissions/{submission_id}")

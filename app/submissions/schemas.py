@@ -1,7 +1,6 @@
 """What the submission routes read and return."""
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -67,29 +66,3 @@ class SubmissionPage(BaseModel):
     items: list[SubmissionSummary]
     limit: int
     offset: int
-
-
-class GradePublic(BaseModel):
-    """What counts for one student: the answers submission that counts, plus per model-upload
-    field the evaluated checkpoint that counts; nulls when they have submitted nothing."""
-
-    student_id: str
-    name: str
-    submission_id: str | None = None
-    score: float | None = Field(
-        default=None, description="The answers submission's score plus every checkpoint's."
-    )
-    checkpoints: dict[str, float] = Field(
-        default={}, description="Model-upload field -> the score of the checkpoint that counts."
-    )
-    max_total: float | None = None
-    late: bool | None = None
-    created_at: datetime | None = None
-
-
-class GradeBook(BaseModel):
-    """Every student's counting submission for one problem set."""
-
-    problem_set: str
-    counts: Literal["latest", "best"]
-    grades: list[GradePublic]

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Role, User, utcnow
 from app.errors import UnknownProblemSet
+from app.gradebook import counting
 from app.problemsets import service as problem_sets
 from app.problemsets.schemas import FieldPublic, PolicyPublic, ProblemSetPublic
 from app.services import Services
@@ -92,7 +93,7 @@ def counted_score(
     if user.role != Role.STUDENT.value:
         return None
     # The grade book's own computation, so the page and the grade book never disagree.
-    scores = submissions.counted_field_scores(services, session, problem_set, student_id=user.id)
+    scores = counting.counted_field_scores(services, session, problem_set, student_id=user.id)
     counted = scores.get(user.id)
     return None if counted is None else counted.total
 

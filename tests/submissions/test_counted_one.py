@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.checkpoints.schemas import CHECKPOINT_JOB
 from app.db.models import FieldGrade, Job, Role, Submission, User
+from app.gradebook import counting
 from app.services import Services
 from app.submissions import repository, service
 from app.users.service import issue
@@ -92,10 +93,10 @@ def test_one_student_alone_is_their_whole_class_entry(
     students = [student(session, "carol"), student(session, "dave"), student(session, "erin")]
     idle = student(session, "frank")
     class_work(policy_services, session, students, problem_set)
-    whole = service.counted_field_scores(policy_services, session, problem_set)
+    whole = counting.counted_field_scores(policy_services, session, problem_set)
     assert {user.id for user in [*students, idle]} <= whole.keys()
     for user in [*students, idle]:
-        alone = service.counted_field_scores(
+        alone = counting.counted_field_scores(
             policy_services, session, problem_set, student_id=user.id
         )
         assert alone == {user.id: whole[user.id]}
@@ -125,7 +126,9 @@ def test_nobody_counts_for_an_instructor_or_an_unknown_id(
 ) -> None:
     class_work(policy_services, session, [student(session, "carol")], HW5)
     for user_id in ["no-such-user", instructor(session)]:
-        assert service.counted_field_scores(policy_services, session, HW5, student_id=user_id) == {}
+        assert (
+            counting.counted_field_scores(policy_services, session, HW5, student_id=user_id) == {}
+        )
 
 
 def instructor(session: Session) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import User
 from app.errors import SubmissionClosed
+from app.gradebook import counting
 from app.grading.result import FieldResult
 from app.grading.runner import InProcessRunner
 from app.grading.service import SubmissionGrader
@@ -43,7 +44,7 @@ def test_best_counts_after_the_late_factor(
     )
     assert late.total == 100 > on_time.total
     assert late.score == 100 * LATE_FACTOR < on_time.score
-    book = service.grade_book(policy_services, session, "hw5-best-penalize")
+    book = counting.counted_grades(policy_services, session, "hw5-best-penalize")
     grade = next(row for row in book.grades if row.student_id == alice.id)
     assert (grade.submission_id, grade.score, grade.late) == (
         on_time.submission_id,
@@ -58,7 +59,7 @@ def test_the_latest_counts_even_when_lower(
     alice = user(session, people.alice_id)
     service.submit(policy_services, session, alice, HW5, published_answers(HW5))
     low = service.submit(policy_services, session, alice, HW5, {"q3.a": "1"})
-    book = service.grade_book(policy_services, session, HW5)
+    book = counting.counted_grades(policy_services, session, HW5)
     grade = next(row for row in book.grades if row.student_id == alice.id)
     assert (grade.submission_id, grade.score) == (low.submission_id, 0.0)
 
