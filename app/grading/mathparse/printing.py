@@ -106,7 +106,6 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
             out += text
         return out
 
-
     def _print_Add(self, expr: Any, order: str | None = None) -> str:
         # Terms in the student's order; a negative term reads `a - b`, never `a + -b`.
         out = ""
@@ -136,7 +135,8 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
         # Nested sums print as nested signs, outermost first, as they are written and read.
         signs = ""
         for variable, lower, upper in reversed(expr.limits):
-            signs += rf"\sum_{{{self._print(variable)}={self._print(lower)}}}^{{{self._print(upper)}}} "
+            start = f"{self._print(variable)}={self._print(lower)}"
+            signs += rf"\sum_{{{start}}}^{{{self._print(upper)}}} "
         body = str(self._print(expr.function))
         return signs + (rf"\left({body}\right)" if expr.function.is_Add else body)
 
