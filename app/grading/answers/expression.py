@@ -11,7 +11,7 @@ from app.grading.sampling.batch import EvaluationError, FloatArray
 from app.grading.sampling.compare import SampledTarget, judge, sampled_target
 from app.grading.sampling.context import SamplingContext
 from app.grading.sampling.evaluate import evaluate
-from app.grading.sampling.scan import index_use
+from app.grading.sampling.scan import index_use, unbound_indices
 from app.grading.sampling.shapes import ShapeFailure, infer_shape
 
 Sampled = tuple[FloatArray, ...] | EvaluationError
@@ -56,6 +56,9 @@ class ExpressionAnswer:
 
     def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
         """Equivalent when the values agree at every sample point."""
+        loose = unbound_indices(value, frozenset(self._vocabulary.free_indices))
+        if loose:
+            return Comparison(False, self._unbound_hint(min(loose), value))
         sampled = self._sampled(value)
         if isinstance(sampled, EvaluationError):
             return Comparison(False, sampled.message)
@@ -63,6 +66,13 @@ class ExpressionAnswer:
         use = index_use(value, frozenset() if free is None else frozenset({free}))
         batches = self._context.batches()
         return judge(sampled, expected, batches, use, rtol=self._rtol, atol=self._atol)
+
+    def _unbound_hint(self, index: str, value: sympy.Expr) -> str:
+        """A letter no sum binds: a missing sum, or a stand-in for the question's free index."""
+        free = self._vocabulary.free_indices
+        if not free or index_use(value, frozenset(free)).free:
+            return messages.missing_sum(index)
+        return messages.not_the_free_index(index, free[0])
 
     def _sampled(self, value: sympy.Expr) -> Sampled:
         last = self._last

@@ -81,11 +81,6 @@ def takes_no_index(name: str) -> str:
     return f"{name} does not take an index"
 
 
-def unbound_index(name: str) -> str:
-    """An index that no enclosing sum binds and that is not free in this question."""
-    return f"index {name} is not bound by a sum"
-
-
 def index_is_symbol(name: str) -> str:
     """A sum index that clashes with a symbol of the question."""
     return f"{name} is already a symbol here; use another letter as the sum's index"

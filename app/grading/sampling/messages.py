@@ -40,6 +40,19 @@ def unbound_index(name: str) -> str:
     return f"The index {name} is neither bound by a sum nor the free index of this answer."
 
 
+def missing_sum(index: str) -> str:
+    """An index letter left where a sum belongs: the answer has no such free index."""
+    return f"The index {index} is not bound by a sum: the sum over the batch is missing."
+
+
+def not_the_free_index(index: str, free: str) -> str:
+    """An unbound index letter that is not the question's own free index."""
+    return (
+        f"The index {index} is not bound by a sum, and the index this question asks about "
+        f"is {free}."
+    )
+
+
 def index_out_of_range(name: str, where: str) -> str:
     """An index that runs outside the batch."""
     return f"An index of {name} runs outside the batch {where}."
