@@ -577,6 +577,38 @@ ACCEPTED = [
     ("eecs182-hw5", "q8.B", r"B = \sigma^2"),
     ("eecs182-hw5", "q8.B", r"(B) = \sigma^2"),
     ("eecs182-hw5", "q8.B", r"\sigma^2 + \mu^2 - \mu^2"),
+    # --- notation a grader knows: the Kronecker delta, sums leaving one index out, labels ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} - \frac{1}{n}\right)",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\sum_{j=1}^{n}\left(\delta_{i,j} - \frac{1}{n}\right)\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\frac{n-1}{n}\gamma\frac{\partial L}{\partial y_i} - \frac{\gamma}{n}\sum_{j ≠ i}^{n}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "dl-ex1",
+        "q3.d",
+        r"\underbrace{-\frac{1}{2}(\sigma^2+\epsilon)^{-3/2}}_{\text{from } \hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-1/2}}\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)",
+    ),
+    (
+        "dl-ex1",
+        "q3.e",
+        r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}\frac{-1}{\sqrt{\sigma^2+\epsilon}}}_{\text{direct}} + \overbrace{\frac{\partial f}{\partial \sigma^2}\frac{\sum_{i=1}^m -2(x_i-\mu)}{m}}^{\text{through } \sigma^2 \text{, which is 0}}",
+    ),
+    ("dl-ex1", "q3.b", r"\sum_{i=1}^m \underbrace{\frac{\partial f}{\partial y_i}}_{g_i}"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -964,13 +996,39 @@ WRONG = [
     ("eecs182-hw5", "q8.B", r"\sigma^{\sigma^{\sigma^{\sigma}}}"),
     ("eecs182-hw5", "q8.B", r"0^{\sigma}"),
     ("eecs182-hw5", "q8.B", r"\mu^{-1000}"),
+    # --- near misses of the notation above: none of them earns credit ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i} - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} + \frac{1}{n}\right)",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\left(1 - \frac{1}{n}\right)\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "dl-ex1",
+        "q3.d",
+        r"\underbrace{-\frac{1}{2}(\sigma^2+\epsilon)^{-1/2}}_{\text{from } \hat{x}_i}\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"\sum_{i=1}^m \overbrace{\frac{\partial f}{\partial y_i} \hat{x}_i}^{\text{as for } \gamma}",
+    ),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
 # Besides hostile text, some readable-looking answers are refused on purpose because a careful
 # grader would not accept them either: an unnamed activation (\sigma(...), g(...)), X @ W,
-# a matrix divided by a matrix, \delta_{ij} and sums written with dots or \neq, and chain-rule
-# factors left unevaluated (\frac{\partial y_i}{\partial \gamma}).
+# a matrix divided by a matrix, sums written with dots, and chain-rule factors left unevaluated
+# (\frac{\partial y_i}{\partial \gamma}).
 INVALID = [
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h)W_o + b_o)..", "the character '.' cannot be used"),
     (
@@ -1143,20 +1201,8 @@ INVALID = [
     (
         "eecs182-hw5",
         "q2.b.grad",
-        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} - \frac{1}{n}\right)",
-        "unknown symbol '\\delta'",
-    ),
-    (
-        "eecs182-hw5",
-        "q2.b.grad",
         r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\mathbb{1}[i=j] - \frac{1}{n}\right)",
         "unknown command '\\mathbb'",
-    ),
-    (
-        "eecs182-hw5",
-        "q2.b.grad",
-        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
-        "'\\neq' is not expected here",
     ),
     (
         "eecs182-hw5",
@@ -1214,4 +1260,17 @@ INVALID = [
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("eecs182-hw5", "q8.B", r"\text{Var}", "unknown symbol 'Var'"),
+    # --- labels and deltas that cannot be read ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\delta_i",
+        r"write the Kronecker delta with its two indices",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial y_i}",
+        "this '{' has no matching bracket",
+    ),
 ]

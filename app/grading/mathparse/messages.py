@@ -32,6 +32,7 @@ ROOT_INDEX: Final = "only square roots are supported"
 SUM_INDEX: Final = r"write the sum's index, as in \sum_{j=1}^{m}"
 SUM_LIMITS: Final = r"write both limits of the sum, as in \sum_{j=1}^{m}"
 BAD_INDEX: Final = "an index must be a letter, a whole number, or a letter plus or minus a number"
+KRONECKER_FORM: Final = r"write the Kronecker delta with its two indices, as in \delta_{ij}"
 DERIVATIVE_UNKNOWN: Final = "this derivative is not one of the quantities that may be used here"
 SUM_DOTS: Final = r"write a sum with \sum_{j=1}^{m}, not with dots"
 MATRIX_DIVISION: Final = (

@@ -101,6 +101,18 @@ EQUIVALENT = [
     ("(dx) = gamma", "gamma"),
     ("dL/dx_i = gamma", "gamma"),
     ("dx=gamma", "gamma"),
+    # the Kronecker delta, and a sum that leaves one index out
+    (r"\sum_j \delta_{ij} x_j", "x[i]"),
+    (r"\sum_{j=1}^m x_j \delta_{j,i}", "x[i]"),
+    (r"δ_{i 2}", "KroneckerDelta(i, 2)"),
+    (r"\sum_{j \neq i} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j \ne i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j ≠ i} x_j \hat{x}_j", "Sum(x[j]*xhat[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    # labels only annotate: the labelled part is read, the label is not
+    (r"\underbrace{\gamma x_i}_{\text{scaled input, see (2)}} + \beta", "gamma*x[i] + beta"),
+    (r"\gamma \overbrace{(x_i - \mu)}^{\text{centred}}", "gamma*(x[i] - mu)"),
+    (r"\underbrace{\gamma}_a x_i", "gamma*x[i]"),
+    (r"\underbrace{\underbrace{\gamma}_{1} x_i}_{\{2\}}", "gamma*x[i]"),
 ]
 
 
@@ -191,6 +203,19 @@ FAILURES = [
     ("m * 1e-400", "a number or power is too large or too small to work with"),
     ("", "the answer is empty"),
     ("   ", "the answer is empty"),
+    (r"\delta_i", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
+    (r"\delta_{ijk}", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
+    (
+        r"\delta_{\gamma j}",
+        "an index must be a letter, a whole number, or a letter plus or minus a number",
+    ),
+    (r"\delta", r"unknown symbol '\delta'"),
+    (
+        r"\sum_{j \neq} x_j",
+        "an index must be a letter, a whole number, or a letter plus or minus a number",
+    ),
+    (r"\underbrace{\gamma}_{\text{open", "'\\text' is not expected here"),
+    (r"\underbrace{\gamma", "this '{' has no matching bracket"),
 ]
 
 
