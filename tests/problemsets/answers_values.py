@@ -165,6 +165,13 @@ ACCEPTED = [
         "q6.a",
         "X -> mu -> sigma^2 -> Z -> Y, X -> sigma^2, X -> Z, mu -> Z, gamma -> Y, beta -> Y",
     ),
+    # --- SI suffixes on counts, read exactly ---
+    (D, "q2.total", "903.4K"),
+    (D, "q2.total", "903.4k parameters"),
+    (D, "q2.total", "0.9034M"),
+    (D, "q2.layer1", "2.8K"),
+    (D, "q2.layer1", "2.8k"),  # was INVALID before suffixes were read
+    (D, "q2.layer2", "180.2 k"),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the mistake's name).
@@ -223,6 +230,11 @@ WRONG = [
     (E, "q6.a", EDGES.replace("Z->Y", "Y->Z"), "wrong way"),
     (E, "q6.a", EDGES + ", X->Y", "not part of the computation"),
     (E, "q6.a", EDGES.replace("gamma->Y, beta->Y", "gamma->Z, beta->Z"), "not part of"),
+    # --- near misses of SI suffixes: a rounded count is not the count ---
+    (D, "q2.total", "903K", "smaller"),
+    (D, "q2.total", r"9.03 \times 10^5", "smaller"),
+    (D, "q2.total", "0.9M", "smaller"),
+    (D, "q2.layer1", "2.81K", "larger"),
 ]
 
 # Each row: problem set, field, answer, a word the message must contain. A careful grader
@@ -240,7 +252,6 @@ INVALID = [
     (D, "q2.layer1", "2800 =", "one side"),
     (D, "q2.layer1", "2800, 180200", "groups of three"),
     (D, "q2.layer1", "28,00", "groups of three"),
-    (D, "q2.layer1", "2.8k", "number"),
     (D, "q2.layer1", "9^9^9", "exponents"),
     (D, "q2.layer1", "1/0", "divides by zero"),
     (D, "q2.layer1", "__import__('os')", "not expected"),
@@ -276,4 +287,7 @@ INVALID = [
     (D, "q4.dropout", "90%", "uploading a trained model"),
     (D, "q4.weight_decay", "model.pt", "uploading a trained model"),
     (D, "q4.batchnorm", "", "uploading a trained model"),
+    # --- suffixes that are not SI counts ---
+    (D, "q2.total", "903.4KK", "should be a number"),
+    (D, "q2.total", "903400m", "should be a number"),
 ]
