@@ -193,17 +193,18 @@ MISTAKES = [
     (E, "q3.b", "46", "ignored"),
     (E, "q3.b", "3x3x3x4", "ordinary convolution"),
     (E, "q5.c", r"\frac{11}{101}[10, 1]", "without dropout"),
+    # --- the column convention, one rule for every shape field (these rows were WRONG) ---
+    (D, "q1.a", "10 by m", "column convention"),
+    (D, "q1.a", r"X \in \mathbb{R}^{10 \times m}", "column convention"),
+    (D, "q1.b.b_h", "50 x 1", "column convention"),
+    (D, "q1.d", "3 x m", "column convention"),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the hint).
 WRONG = [
-    (D, "q1.a", "10 by m", "order"),
-    (D, "q1.a", r"X \in \mathbb{R}^{10 \times m}", "order"),
     (D, "q1.a", "m x 10 x 1", "number of dimensions"),
     (D, "q1.a", "m x 11", "second dimension"),
-    (D, "q1.b.b_h", "50 x 1", "number of dimensions"),
     (D, "q1.b.b_h", "1 x 3", "first dimension"),
-    (D, "q1.d", "3 x m", "order"),
     (D, "q2.layer1", "-2800", "sign"),
     (D, "q2.layer1", "2.800", "smaller"),
     (D, "q2.layer1", "2801", "larger"),
@@ -235,6 +236,10 @@ WRONG = [
     (D, "q2.total", r"9.03 \times 10^5", "smaller"),
     (D, "q2.total", "0.9M", "smaller"),
     (D, "q2.layer1", "2.81K", "larger"),
+    # --- near misses of the column convention: transposed and also wrong ---
+    (D, "q1.a", "11 x m", "dimensions are wrong"),
+    (D, "q1.d", "50 x m", "dimensions are wrong"),
+    (D, "q1.b.b_h", "50 x m", "number of dimensions"),
 ]
 
 # Each row: problem set, field, answer, a word the message must contain. A careful grader
