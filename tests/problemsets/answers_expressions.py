@@ -609,6 +609,12 @@ ACCEPTED = [
         r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}\frac{-1}{\sqrt{\sigma^2+\epsilon}}}_{\text{direct}} + \overbrace{\frac{\partial f}{\partial \sigma^2}\frac{\sum_{i=1}^m -2(x_i-\mu)}{m}}^{\text{through } \sigma^2 \text{, which is 0}}",
     ),
     ("dl-ex1", "q3.b", r"\sum_{i=1}^m \underbrace{\frac{\partial f}{\partial y_i}}_{g_i}"),
+    # --- up to the positive scale the official solution allows (scales: [lam] in the file) ---
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X \Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", r"X\Gamma^{-1}\sqrt{\lambda}"),
+    ("eecs182-hw5", "q4.c", r"\tilde{X} = \sqrt{\lambda}\, X\Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", r"\frac{1}{\sqrt{\lambda}} X \Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", "sqrt(lambda) X Gamma^-1"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -780,6 +786,8 @@ MISTAKES = [
         r"\gamma\left(\frac{\partial L}{\partial y_i} - \frac{1}{n}\frac{\partial L}{\partial y_j}\right)",
         "sum over the batch is missing",
     ),
+    # --- a declared scale does not hide a known mistake ---
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X\Gamma", "Write $w$ in terms of $\\tilde{w}$ first"),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
@@ -1022,6 +1030,14 @@ WRONG = [
         "q3.b",
         r"\sum_{i=1}^m \overbrace{\frac{\partial f}{\partial y_i} \hat{x}_i}^{\text{as for } \gamma}",
     ),
+    # --- near misses of a declared scale: negative, not a factor of the whole, or no scale ---
+    ("eecs182-hw5", "q4.c", r"-\sqrt{\lambda} X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"(1 - \lambda) X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda - 1} X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"X \Gamma^{-1} + \lambda", "scale the whole answer"),
+    ("eecs182-hw5", "q4.c", r"X \Gamma^{-1} \lambda \Gamma", "differs"),
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda}\Gamma^{-1} X", "does not conform"),
+    ("eecs182-hw5", "q4.c", r"2 X \Gamma^{-1}"),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
@@ -1273,4 +1289,6 @@ INVALID = [
         r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial y_i}",
         "this '{' has no matching bracket",
     ),
+    # --- a scale only where the file declares one ---
+    ("eecs182-hw5", "q4.b", r"\sqrt{\lambda} p\tilde{w}", "unknown symbol"),
 ]

@@ -53,6 +53,14 @@ def not_the_free_index(index: str, free: str) -> str:
     )
 
 
+SCALE_NOT_POSITIVE = "A scale factor of the whole answer must be positive."
+
+
+def scale_only(names: str) -> str:
+    """A declared scale symbol used anywhere but as a factor of the whole answer."""
+    return f"Here {names} may only scale the whole answer, as a positive factor."
+
+
 def index_out_of_range(name: str, where: str) -> str:
     """An index that runs outside the batch."""
     return f"An index of {name} runs outside the batch {where}."
