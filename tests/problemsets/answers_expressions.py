@@ -615,6 +615,15 @@ ACCEPTED = [
     ("eecs182-hw5", "q4.c", r"\tilde{X} = \sqrt{\lambda}\, X\Gamma^{-1}"),
     ("eecs182-hw5", "q4.c", r"\frac{1}{\sqrt{\lambda}} X \Gamma^{-1}"),
     ("eecs182-hw5", "q4.c", "sqrt(lambda) X Gamma^-1"),
+    # --- a whole expression transposed: each bias broadcasts the way its term is transposed ---
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T + b_h^T) + b_o^T))^T"),
+    # was WRONG while a bias could only broadcast along rows
+    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h) + b_o)^T"),
+    (
+        "dl-ex1",
+        "q1.e",
+        r"\left(\mathrm{ReLU}\left(W_o^\top \mathrm{ReLU}\left(W_h^\top X^\top + b_h\right) + b_o\right)\right)^\top",
+    ),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -788,13 +797,14 @@ MISTAKES = [
     ),
     # --- a declared scale does not hide a known mistake ---
     ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X\Gamma", "Write $w$ in terms of $\\tilde{w}$ first"),
+    # --- named mistakes written transposed ---
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T) + b_o^T))^T", "hidden layer's bias is missing"),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
 WRONG = [
     ("dl-ex1", "q1.e", r"\max(XW_h + b_h, 0)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o) + 0 + ReLU(0)"),
-    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h) + b_o)^T"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h - b_h) W_o + b_o)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_o) W_o + b_h)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_h + b_o)"),
@@ -1038,6 +1048,10 @@ WRONG = [
     ("eecs182-hw5", "q4.c", r"X \Gamma^{-1} \lambda \Gamma", "differs"),
     ("eecs182-hw5", "q4.c", r"\sqrt{\lambda}\Gamma^{-1} X", "does not conform"),
     ("eecs182-hw5", "q4.c", r"2 X \Gamma^{-1}"),
+    # --- near misses of a transposed expression ---
+    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h^T) + b_o^T)", "orientation"),
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T + b_o^T) + b_h^T))^T", "Cannot add"),
+    ("dl-ex1", "q1.e", "(ReLU(W_o ReLU(W_h^T X^T + b_h^T) + b_o^T))^T", "does not conform"),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
