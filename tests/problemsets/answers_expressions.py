@@ -624,6 +624,9 @@ ACCEPTED = [
         "q1.e",
         r"\left(\mathrm{ReLU}\left(W_o^\top \mathrm{ReLU}\left(W_h^\top X^\top + b_h\right) + b_o\right)\right)^\top",
     ),
+    # --- a zero for the letter o in a subscript (W_0 for W_o), as one write-up does throughout ---
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_0 + b_0)"),
+    ("dl-ex1", "q1.e", r"\mathrm{ReLU}(\mathrm{ReLU}(XW_{h} + b_{h})W_{0} + b_{0})"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -1052,6 +1055,9 @@ WRONG = [
     ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h^T) + b_o^T)", "orientation"),
     ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T + b_o^T) + b_h^T))^T", "Cannot add"),
     ("dl-ex1", "q1.e", "(ReLU(W_o ReLU(W_h^T X^T + b_h^T) + b_o^T))^T", "does not conform"),
+    # --- near misses of W_0 for W_o: a zero is still the output layer, not the hidden one ---
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_0 + b_0) W_h + b_h)", "does not conform"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_0) W_0 + b_h)", "Cannot add"),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.

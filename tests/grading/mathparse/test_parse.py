@@ -8,7 +8,7 @@ import sympy
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import parse_expression, to_plain
 from app.grading.mathparse.functions import ReLU, Transpose
-from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from tests.bounds import NO_HANG_S
 from tests.grading.mathparse.conftest import numeric, trusted
 
@@ -427,3 +427,33 @@ def test_a_typical_answer_parses_the_same_every_time(batchnorm: Vocabulary) -> N
     first = parse_expression(raw, batchnorm)
     assert not isinstance(first, ParseFailure)
     assert all(parse_expression(raw, batchnorm) == first for _ in range(5))
+
+
+ZERO_FOR_O = Vocabulary(
+    symbols=(
+        SymbolSpec("W_o", "W_o", ("W_{o}",), shape=(50, 3)),
+        SymbolSpec("b_o", "b_o", shape=(3,)),
+        SymbolSpec("x", "x", indexed=True),
+        SymbolSpec("x_o", "x_o"),
+        SymbolSpec("V_0", "V_0"),
+        SymbolSpec("V_o", "V_o"),
+    ),
+    free_indices=("i",),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        # the subscript letter o written as a zero
+        ("W_0 + b_0", "W_o + b_o"),
+        ("W_{0}", "W_o"),
+        # x is indexed, so x_0 is its entry 0; a symbol really spelled V_0 keeps its name
+        ("x_0", "x[0]"),
+        ("x_o", "x_o"),
+        ("V_0", "V_0"),
+        ("V_o", "V_o"),
+    ],
+)
+def test_a_zero_reads_as_the_letter_o_only_where_zero_means_nothing(raw: str, plain: str) -> None:
+    assert to_plain(raw, ZERO_FOR_O) == plain
