@@ -172,6 +172,10 @@ ACCEPTED = [
     (D, "q2.layer1", "2.8K"),
     (D, "q2.layer1", "2.8k"),  # was INVALID before suffixes were read
     (D, "q2.layer2", "180.2 k"),
+    # --- graph nodes named in words: the mean and the variance ---
+    (E, "q6.a", EDGES.replace("mu", "mean").replace("sigma^2", "variance")),
+    (E, "q6.a", EDGES.replace("mu", "Mean").replace("sigma^2", "var")),
+    (E, "q6.a", EDGES.replace("mu", r"\text{batch mean}").replace("sigma^2", "batch variance")),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the mistake's name).
@@ -240,6 +244,8 @@ WRONG = [
     (D, "q1.a", "11 x m", "dimensions are wrong"),
     (D, "q1.d", "50 x m", "dimensions are wrong"),
     (D, "q1.b.b_h", "50 x m", "number of dimensions"),
+    # --- near misses of nodes in words ---
+    (E, "q6.a", EDGES.replace("mu", "mean").replace("sigma^2->Z", "variance->Y"), "missing"),
 ]
 
 # Each row: problem set, field, answer, a word the message must contain. A careful grader
@@ -295,4 +301,7 @@ INVALID = [
     # --- suffixes that are not SI counts ---
     (D, "q2.total", "903.4KK", "should be a number"),
     (D, "q2.total", "903400m", "should be a number"),
+    # --- words that name no node of this graph ---
+    (E, "q6.a", EDGES.replace("sigma^2", "std"), "not a node"),
+    (E, "q6.a", EDGES.replace("mu", "median"), "not a node"),
 ]
