@@ -410,6 +410,16 @@ HOSTILE = [
     "\\left| m \\right|",
     "m ! ",
     "m\n= m",
+    # the notations read since: labels, the Kronecker delta, sums leaving an index out
+    "\\underbrace{" * 2000,
+    "\\underbrace{m}_{" * 1000,
+    "\\overbrace{m}^" * 1000,
+    "\\underbrace{m}_{\\text{" + "}" * 5000,
+    "\\sum_{j \\neq i}" * 500 + "x_j",
+    "\\delta_{ij}" * 3000,
+    "KroneckerDelta(i, KroneckerDelta(i, j))",
+    "KroneckerDelta(i)",
+    "\\delta_{i}{j}",
 ]
 
 
