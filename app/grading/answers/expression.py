@@ -59,7 +59,7 @@ class ExpressionAnswer:
 
     def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
         """Equivalent when the values agree at every sample point, up to a declared scale."""
-        if not mentions(value, self._scales):
+        if not self._scales or not mentions(value, self._scales):
             return self._compare(value, expected)
         split = split_scale(value, self._scales)
         if split is None:

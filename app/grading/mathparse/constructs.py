@@ -165,7 +165,7 @@ class Constructs(Indexing):
         return self.sum_frag(body, index, lower, upper, pos)
 
     def sum_limits(self, pos: int) -> tuple[Frag, Frag, Frag, Frag | None]:
-        """Index, limits and any excluded index (`j \neq i`); no limits means 1..sum_upper."""
+        r"""Index, limits and any excluded index (`j \neq i`); no limits means 1..sum_upper."""
         if self.text() != "_":
             raise Reject(messages.SUM_INDEX, pos)
         self.advance()

@@ -18,6 +18,7 @@ ONE_INDEX = "A symbol can take only one index here."
 SIZES_DO_NOT_FIT = "The sizes of the vectors and matrices in the expression do not fit together."
 MATRIX_POWER = "A matrix can only be raised to a whole-number power such as -1."
 EXPONENT_NOT_SCALAR = "An exponent must be a number, not a vector or matrix."
+SCALE_NOT_POSITIVE = "A scale factor of the whole answer must be positive."
 
 
 def unknown_symbol(name: str) -> str:
@@ -51,9 +52,6 @@ def not_the_free_index(index: str, free: str) -> str:
         f"The index {index} is not bound by a sum, and the index this question asks about "
         f"is {free}."
     )
-
-
-SCALE_NOT_POSITIVE = "A scale factor of the whole answer must be positive."
 
 
 def scale_only(names: str) -> str:
