@@ -609,6 +609,11 @@ ACCEPTED = [
         r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}\frac{-1}{\sqrt{\sigma^2+\epsilon}}}_{\text{direct}} + \overbrace{\frac{\partial f}{\partial \sigma^2}\frac{\sum_{i=1}^m -2(x_i-\mu)}{m}}^{\text{through } \sigma^2 \text{, which is 0}}",
     ),
     ("dl-ex1", "q3.b", r"\sum_{i=1}^m \underbrace{\frac{\partial f}{\partial y_i}}_{g_i}"),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j=1, j \neq i}^{n}\frac{\partial L}{\partial y_j}",
+    ),
     # --- up to the positive scale the official solution allows (scales: [lam] in the file) ---
     ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X \Gamma^{-1}"),
     ("eecs182-hw5", "q4.c", r"X\Gamma^{-1}\sqrt{\lambda}"),

@@ -177,6 +177,7 @@ class Constructs(Indexing):
             if self.text() == "=":
                 self.advance()
                 lower = self.expr()
+                excluded = self.exclusion_after_comma(index)
             elif self.text() in _NOT_EQUAL:
                 self.advance()
                 excluded = self.index_atom()
@@ -190,6 +191,17 @@ class Constructs(Indexing):
             upper = self.default_upper(pos)
         # The batch is x_1, ..., x_m: a sum written with only its upper limit starts at 1.
         return index, lower or lit("1", pos), upper, excluded
+
+    def exclusion_after_comma(self, index: Frag) -> Frag | None:
+        r"""The `j \neq i` of `\sum_{j=1, j \neq i}`; None when no comma follows the limit."""
+        if self.text() != ",":
+            return None
+        self.advance()
+        letter = self.advance()
+        if letter.text != index.text or self.text() not in _NOT_EQUAL:
+            raise Reject(messages.SUM_EXCLUSION, letter.pos)
+        self.advance()
+        return self.index_atom()
 
     def upper_limit(self) -> Frag | None:
         """The limit after `^`, if there is one."""

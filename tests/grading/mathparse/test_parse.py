@@ -107,6 +107,8 @@ EQUIVALENT = [
     (r"δ_{i 2}", "KroneckerDelta(i, 2)"),
     (r"\sum_{j \neq i} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
     (r"\sum_{j \ne i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j=1, j \neq i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j=2,j\neq i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 2, m))"),
     (r"\sum_{j ≠ i} x_j \hat{x}_j", "Sum(x[j]*xhat[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
     # labels only annotate: the labelled part is read, the label is not
     (r"\underbrace{\gamma x_i}_{\text{scaled input, see (2)}} + \beta", "gamma*x[i] + beta"),
@@ -210,6 +212,8 @@ FAILURES = [
         "an index must be a letter, a whole number, or a letter plus or minus a number",
     ),
     (r"\delta", r"unknown symbol '\delta'"),
+    (r"\sum_{j=1, k \neq i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
+    (r"\sum_{j=1, j = i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
     (
         r"\sum_{j \neq} x_j",
         "an index must be a letter, a whole number, or a letter plus or minus a number",
