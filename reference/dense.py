@@ -23,10 +23,10 @@ def _check_positive(name: str, value: object) -> None:
         raise ValueError(f"{name} must be {message}, got {value!r}")
 
 
-def input_shape(*, batch: Dim, n_in: int) -> tuple[Dim, ...]:
-    """Shape of the input matrix X: one row per sample."""
+def input_shape(*, batch: Dim, n_in: int, transposed: bool = False) -> tuple[Dim, ...]:
+    """Shape of the input matrix X: one row per sample (one column when transposed)."""
     _check_sizes(batch=batch, n_in=n_in)
-    return (batch, n_in)
+    return (n_in, batch) if transposed else (batch, n_in)
 
 
 def weight_shape(*, n_in: int, n_out: int, transposed: bool = False) -> tuple[int, ...]:
@@ -35,16 +35,16 @@ def weight_shape(*, n_in: int, n_out: int, transposed: bool = False) -> tuple[in
     return (n_out, n_in) if transposed else (n_in, n_out)
 
 
-def bias_shape(*, n_out: int) -> tuple[int, ...]:
-    """Shape of the bias vector, broadcast over the rows of X @ W."""
+def bias_shape(*, n_out: int, transposed: bool = False) -> tuple[int, ...]:
+    """Shape of the bias vector, broadcast over the rows of X @ W (a column when transposed)."""
     _check_sizes(n_out=n_out)
-    return (n_out,)
+    return (n_out, 1) if transposed else (n_out,)
 
 
-def output_shape(*, batch: Dim, n_out: int) -> tuple[Dim, ...]:
-    """Shape of a layer's output: one row per sample."""
+def output_shape(*, batch: Dim, n_out: int, transposed: bool = False) -> tuple[Dim, ...]:
+    """Shape of a layer's output: one row per sample (one column when transposed)."""
     _check_sizes(batch=batch, n_out=n_out)
-    return (batch, n_out)
+    return (n_out, batch) if transposed else (batch, n_out)
 
 
 def param_count(*, n_in: int, n_out: int, bias: bool = True) -> int:

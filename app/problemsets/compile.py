@@ -144,9 +144,15 @@ def _expression_answer(
     missing = set(spec.symbols) - set(context.symbols())
     if missing:
         raise ValueError(f"context {spec.context!r} gives no values for {sorted(missing)}")
+    shaped = set(spec.scales) & set(context.shapes())
+    if shaped:
+        raise ValueError(f"scales {sorted(shaped)} are vectors or matrices, not numbers")
     vocabulary = _vocabulary(spec, definition, context)
     kind = MatrixExpressionAnswer if spec.type == "matrix_expression" else ExpressionAnswer
-    return kind(vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol)
+    scales = frozenset(spec.scales)
+    return kind(
+        vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol, scales=scales
+    )
 
 
 def _context(
@@ -174,7 +180,7 @@ def _vocabulary(
             derivative_of=definition.symbols[name].derivative_of,
             shape=shapes.get(name),
         )
-        for name in spec.symbols
+        for name in (*spec.symbols, *spec.scales)
     )
     return Vocabulary(
         symbols=symbols,

@@ -118,8 +118,18 @@ class ExpressionSpec(Strict):
     sum_upper: str | None = None
     targets: list[str] = []
     functions: list[str] = []
+    # Scalar symbols that may scale the whole answer, as the official solution allows.
+    scales: list[str] = []
     rtol: float = Field(default=1e-6, ge=0.0)
     atol: float = Field(default=1e-9, ge=0.0)
+
+    @model_validator(mode="after")
+    def _scales_are_not_answer_symbols(self) -> "ExpressionSpec":
+        if len(set(self.scales)) != len(self.scales):
+            raise ValueError("scales lists a symbol twice")
+        if set(self.scales) & set(self.symbols):
+            raise ValueError("a scale symbol may not also be one of the answer's symbols")
+        return self
 
 
 class CheckpointRequires(Strict):
@@ -221,6 +231,18 @@ class ProblemSetDef(Strict):
     parameters: dict[str, Parameter] = {}
     symbols: dict[str, SymbolDef] = {}
     questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _scales_are_scalar_symbols(self) -> "ProblemSetDef":
+        for question in self.questions:
+            for field in question.fields:
+                if not isinstance(field.answer, ExpressionSpec):
+                    continue
+                for name in field.answer.scales:
+                    symbol = self.symbols.get(name)
+                    if symbol is None or symbol.indexed or symbol.derivative_of is not None:
+                        raise ValueError(f"scale {name!r} of {field.id} is not a scalar symbol")
+        return self
 
     @model_validator(mode="after")
     def _field_ids_unique(self) -> "ProblemSetDef":

@@ -613,6 +613,61 @@ ACCEPTED = [
     ("dl-ex1", "q1.e", "Y = ReLU(H W_o + b_o) where H = ReLU(X W_h + b_h)"),
     ("eecs182-hw5", "q4.b", r"Choose $w = p\tilde{w}$."),
     ("eecs182-hw5", "q4.b", r"w = p\tilde{w}, \Gamma = \sqrt{p(1-p)} \tilde{X}"),
+    # --- notation a grader knows: the Kronecker delta, sums leaving one index out, labels ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} - \frac{1}{n}\right)",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\sum_{j=1}^{n}\left(\delta_{i,j} - \frac{1}{n}\right)\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\frac{n-1}{n}\gamma\frac{\partial L}{\partial y_i} - \frac{\gamma}{n}\sum_{j ≠ i}^{n}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "dl-ex1",
+        "q3.d",
+        r"\underbrace{-\frac{1}{2}(\sigma^2+\epsilon)^{-3/2}}_{\text{from } \hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-1/2}}\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)",
+    ),
+    (
+        "dl-ex1",
+        "q3.e",
+        r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}\frac{-1}{\sqrt{\sigma^2+\epsilon}}}_{\text{direct}} + \overbrace{\frac{\partial f}{\partial \sigma^2}\frac{\sum_{i=1}^m -2(x_i-\mu)}{m}}^{\text{through } \sigma^2 \text{, which is 0}}",
+    ),
+    ("dl-ex1", "q3.b", r"\sum_{i=1}^m \underbrace{\frac{\partial f}{\partial y_i}}_{g_i}"),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j=1, j \neq i}^{n}\frac{\partial L}{\partial y_j}",
+    ),
+    # --- up to the positive scale the official solution allows (scales: [lam] in the file) ---
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X \Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", r"X\Gamma^{-1}\sqrt{\lambda}"),
+    ("eecs182-hw5", "q4.c", r"\tilde{X} = \sqrt{\lambda}\, X\Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", r"\frac{1}{\sqrt{\lambda}} X \Gamma^{-1}"),
+    ("eecs182-hw5", "q4.c", "sqrt(lambda) X Gamma^-1"),
+    # --- a whole expression transposed: each bias broadcasts the way its term is transposed ---
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T + b_h^T) + b_o^T))^T"),
+    # was WRONG while a bias could only broadcast along rows
+    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h) + b_o)^T"),
+    (
+        "dl-ex1",
+        "q1.e",
+        r"\left(\mathrm{ReLU}\left(W_o^\top \mathrm{ReLU}\left(W_h^\top X^\top + b_h\right) + b_o\right)\right)^\top",
+    ),
+    # --- a zero for the letter o in a subscript (W_0 for W_o), as one write-up does throughout ---
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_0 + b_0)"),
+    ("dl-ex1", "q1.e", r"\mathrm{ReLU}(\mathrm{ReLU}(XW_{h} + b_{h})W_{0} + b_{0})"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -765,13 +820,60 @@ MISTAKES = [
         "H = ReLU(X W_h + b_h), Y = ReLU(H W_o)",
         "The output layer's bias is missing",
     ),
+    # --- wrong, not unreadable: an index left where a sum belongs (these rows were INVALID) ---
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial y_i} \hat{x}_i",
+        "sum over the batch is missing",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_{i=1}^{m} \frac{\partial f}{\partial y_i} \hat{x}_j",
+        "sum over the batch is missing",
+    ),
+    ("dl-ex1", "q3.b", r"\frac{\partial f}{\partial y_i}", "sum over the batch is missing"),
+    (
+        "dl-ex1",
+        "q3.c",
+        r"\frac{\partial f}{\partial y_j}\gamma",
+        "the index this question asks about is i",
+    ),
+    (
+        "dl-ex1",
+        "q3.d",
+        r"-\frac{1}{2}\frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)(\sigma^2+\epsilon)^{-3/2}",
+        "sum over the batch is missing",
+    ),
+    (
+        "dl-ex1",
+        "q3.e",
+        r"-\frac{1}{\sqrt{\sigma^2+\epsilon}}\frac{\partial f}{\partial \hat{x}_i}",
+        "sum over the batch is missing",
+    ),
+    (
+        "dl-ex1",
+        "q3.f",
+        r"\frac{\partial f}{\partial \hat{x}_j}\frac{1}{\sqrt{\sigma^2+\epsilon}} + \frac{\partial f}{\partial \sigma^2}\frac{2(x_j-\mu)}{m} + \frac{\partial f}{\partial \mu}\frac{1}{m}",
+        "the index this question asks about is i",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\left(\frac{\partial L}{\partial y_i} - \frac{1}{n}\frac{\partial L}{\partial y_j}\right)",
+        "sum over the batch is missing",
+    ),
+    # --- a declared scale does not hide a known mistake ---
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X\Gamma", "Write $w$ in terms of $\\tilde{w}$ first"),
+    # --- named mistakes written transposed ---
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T) + b_o^T))^T", "hidden layer's bias is missing"),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
 WRONG = [
     ("dl-ex1", "q1.e", r"\max(XW_h + b_h, 0)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o) + 0 + ReLU(0)"),
-    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h) + b_o)^T"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h - b_h) W_o + b_o)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_o) W_o + b_h)"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_h + b_o)"),
@@ -988,13 +1090,54 @@ WRONG = [
         r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \gamma",
     ),
     ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h), Y = ReLU(H W_h)"),
+    # --- near misses of the notation above: none of them earns credit ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\frac{\partial L}{\partial y_i} - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} + \frac{1}{n}\right)",
+    ),
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\left(1 - \frac{1}{n}\right)\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
+    ),
+    (
+        "dl-ex1",
+        "q3.d",
+        r"\underbrace{-\frac{1}{2}(\sigma^2+\epsilon)^{-1/2}}_{\text{from } \hat{x}_i}\sum_{i=1}^m \frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"\sum_{i=1}^m \overbrace{\frac{\partial f}{\partial y_i} \hat{x}_i}^{\text{as for } \gamma}",
+    ),
+    # --- near misses of a declared scale: negative, not a factor of the whole, or no scale ---
+    ("eecs182-hw5", "q4.c", r"-\sqrt{\lambda} X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"(1 - \lambda) X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda - 1} X \Gamma^{-1}", "positive"),
+    ("eecs182-hw5", "q4.c", r"X \Gamma^{-1} + \lambda", "scale the whole answer"),
+    ("eecs182-hw5", "q4.c", r"X \Gamma^{-1} \lambda \Gamma", "differs"),
+    ("eecs182-hw5", "q4.c", r"\sqrt{\lambda}\Gamma^{-1} X", "does not conform"),
+    ("eecs182-hw5", "q4.c", r"2 X \Gamma^{-1}"),
+    # --- near misses of a transposed expression ---
+    ("dl-ex1", "q1.e", "ReLU(W_o^T ReLU(W_h^T X^T + b_h^T) + b_o^T)", "orientation"),
+    ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T + b_o^T) + b_h^T))^T", "Cannot add"),
+    ("dl-ex1", "q1.e", "(ReLU(W_o ReLU(W_h^T X^T + b_h^T) + b_o^T))^T", "does not conform"),
+    # --- near misses of W_0 for W_o: a zero is still the output layer, not the hidden one ---
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_0 + b_0) W_h + b_h)", "does not conform"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_0) W_0 + b_h)", "Cannot add"),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
 # Besides hostile text, some readable-looking answers are refused on purpose because a careful
 # grader would not accept them either: an unnamed activation (\sigma(...), g(...)), X @ W,
-# a matrix divided by a matrix, \delta_{ij} and sums written with dots or \neq, and chain-rule
-# factors left unevaluated (\frac{\partial y_i}{\partial \gamma}).
+# a matrix divided by a matrix, sums written with dots, and chain-rule factors left unevaluated
+# (\frac{\partial y_i}{\partial \gamma}).
 INVALID = [
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h)W_o + b_o)..", "the character '.' cannot be used"),
     (
@@ -1070,18 +1213,6 @@ INVALID = [
     (
         "dl-ex1",
         "q3.a",
-        r"\frac{\partial f}{\partial y_i} \hat{x}_i",
-        "index i is not bound by a sum",
-    ),
-    (
-        "dl-ex1",
-        "q3.a",
-        r"\sum_{i=1}^{m} \frac{\partial f}{\partial y_i} \hat{x}_j",
-        "index j is not bound by a sum",
-    ),
-    (
-        "dl-ex1",
-        "q3.a",
         r"\sum_{i=1}^{m} \frac{\partial f}{\partial \hat{x}_i} \hat{x}_i",
         "this derivative is not one of the quantities that may be used here",
     ),
@@ -1152,7 +1283,6 @@ INVALID = [
         r"\frac{\partial f}{\partial y_1} + \cdots + \frac{\partial f}{\partial y_m}",
         r"write a sum with \sum_{j=1}^{m}, not with dots",
     ),
-    ("dl-ex1", "q3.b", r"\frac{\partial f}{\partial y_i}", "index i is not bound by a sum"),
     (
         "dl-ex1",
         "q3.c",
@@ -1165,30 +1295,11 @@ INVALID = [
         r"\frac{\gamma \partial f}{\partial y_i}",
         "this derivative is not one of the quantities that may be used here",
     ),
-    ("dl-ex1", "q3.c", r"\frac{\partial f}{\partial y_j}\gamma", "index j is not bound by a sum"),
     (
         "dl-ex1",
         "q3.c",
         r"\frac{\partial f}{\partial \hat{x}_i}",
         "this derivative is not one of the quantities that may be used here",
-    ),
-    (
-        "dl-ex1",
-        "q3.d",
-        r"-\frac{1}{2}\frac{\partial f}{\partial \hat{x}_i}(x_i-\mu)(\sigma^2+\epsilon)^{-3/2}",
-        "index i is not bound by a sum",
-    ),
-    (
-        "dl-ex1",
-        "q3.e",
-        r"-\frac{1}{\sqrt{\sigma^2+\epsilon}}\frac{\partial f}{\partial \hat{x}_i}",
-        "index i is not bound by a sum",
-    ),
-    (
-        "dl-ex1",
-        "q3.f",
-        r"\frac{\partial f}{\partial \hat{x}_j}\frac{1}{\sqrt{\sigma^2+\epsilon}} + \frac{\partial f}{\partial \sigma^2}\frac{2(x_j-\mu)}{m} + \frac{\partial f}{\partial \mu}\frac{1}{m}",
-        "index j is not bound by a sum",
     ),
     (
         "dl-ex1",
@@ -1199,32 +1310,14 @@ INVALID = [
     (
         "eecs182-hw5",
         "q2.b.grad",
-        r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\delta_{ij} - \frac{1}{n}\right)",
-        "unknown symbol '\\delta'",
-    ),
-    (
-        "eecs182-hw5",
-        "q2.b.grad",
         r"\sum_{j=1}^{n}\frac{\partial L}{\partial y_j}\gamma\left(\mathbb{1}[i=j] - \frac{1}{n}\right)",
         "unknown command '\\mathbb'",
     ),
     (
         "eecs182-hw5",
         "q2.b.grad",
-        r"\gamma\frac{\partial L}{\partial y_i}\left(1 - \frac{1}{n}\right) - \frac{\gamma}{n}\sum_{j \neq i}\frac{\partial L}{\partial y_j}",
-        "'\\neq' is not expected here",
-    ),
-    (
-        "eecs182-hw5",
-        "q2.b.grad",
         r"\gamma\left(\frac{\partial L}{\partial y_i} - \overline{\frac{\partial L}{\partial y}}\right)",
         "unknown command '\\overline'",
-    ),
-    (
-        "eecs182-hw5",
-        "q2.b.grad",
-        r"\gamma\left(\frac{\partial L}{\partial y_i} - \frac{1}{n}\frac{\partial L}{\partial y_j}\right)",
-        "index j is not bound by a sum",
     ),
     (
         "eecs182-hw5",
@@ -1308,4 +1401,19 @@ INVALID = [
         "H = ReLU(X W_h + b_h), X = ReLU(H W_o + b_o)",
         "only one '=' is allowed, after the name of the quantity",
     ),
+    # --- labels and deltas that cannot be read ---
+    (
+        "eecs182-hw5",
+        "q2.b.grad",
+        r"\gamma\delta_i",
+        r"write the Kronecker delta with its two indices",
+    ),
+    (
+        "dl-ex1",
+        "q3.b",
+        r"\underbrace{\sum_{i=1}^m \frac{\partial f}{\partial y_i}",
+        "this '{' has no matching bracket",
+    ),
+    # --- a scale only where the file declares one ---
+    ("eecs182-hw5", "q4.b", r"\sqrt{\lambda} p\tilde{w}", "unknown symbol"),
 ]

@@ -195,10 +195,11 @@ MISTAKES = [
     ("eecs182-hw5", "q4.b", r"\tilde{w} / p", "data terms"),
     ("eecs182-hw5", "q5.c", "[110/101, 11/101]", "without dropout"),
     ("eecs182-hw5", "q8.B", r"\sigma", "power"),
+    # --- the column convention, one rule for every shape field (these rows were WRONG) ---
+    ("dl-ex1", "q1.a", "10 x m", "column convention"),
 ]
 
 WRONG = [
-    ("dl-ex1", "q1.a", "10 x m"),
     ("dl-ex1", "q2.total", "903401"),
     ("dl-ex1", "q3.f", r"\gamma \frac{\partial f}{\partial y_i}"),
     ("eecs182-hw5", "q1.c", "[[-1, 2], [3, 1]]"),

@@ -179,6 +179,17 @@ ACCEPTED = [
     (E, "q2.a.layernorm", "☐ A ☒ B ☐ C"),
     (E, "q2.a.layernorm", "[ ] A [x] B [ ] C"),
     (E, "q2.a.layernorm", "☐ A\n[X] B\n☐ C"),
+    # --- SI suffixes on counts, read exactly ---
+    (D, "q2.total", "903.4K"),
+    (D, "q2.total", "903.4k parameters"),
+    (D, "q2.total", "0.9034M"),
+    (D, "q2.layer1", "2.8K"),
+    (D, "q2.layer1", "2.8k"),  # was INVALID before suffixes were read
+    (D, "q2.layer2", "180.2 k"),
+    # --- graph nodes named in words: the mean and the variance ---
+    (E, "q6.a", EDGES.replace("mu", "mean").replace("sigma^2", "variance")),
+    (E, "q6.a", EDGES.replace("mu", "Mean").replace("sigma^2", "var")),
+    (E, "q6.a", EDGES.replace("mu", r"\text{batch mean}").replace("sigma^2", "batch variance")),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the mistake's name).
@@ -205,17 +216,18 @@ MISTAKES = [
     (D, "q2.layer1", "2700 (= 27 x 100)", "biases"),
     (E, "q2.a.batchnorm", "☐ A ☒ B ☐ C", "each sample"),
     (E, "q2.a.layernorm", "Layer norm is A.", "mixes different samples"),
+    # --- the column convention, one rule for every shape field (these rows were WRONG) ---
+    (D, "q1.a", "10 by m", "column convention"),
+    (D, "q1.a", r"X \in \mathbb{R}^{10 \times m}", "column convention"),
+    (D, "q1.b.b_h", "50 x 1", "column convention"),
+    (D, "q1.d", "3 x m", "column convention"),
 ]
 
 # Each row: problem set, field, answer, a word the feedback must contain (the hint).
 WRONG = [
-    (D, "q1.a", "10 by m", "order"),
-    (D, "q1.a", r"X \in \mathbb{R}^{10 \times m}", "order"),
     (D, "q1.a", "m x 10 x 1", "number of dimensions"),
     (D, "q1.a", "m x 11", "second dimension"),
-    (D, "q1.b.b_h", "50 x 1", "number of dimensions"),
     (D, "q1.b.b_h", "1 x 3", "first dimension"),
-    (D, "q1.d", "3 x m", "order"),
     (D, "q2.layer1", "-2800", "sign"),
     (D, "q2.layer1", "2.800", "smaller"),
     (D, "q2.layer1", "2801", "larger"),
@@ -245,6 +257,17 @@ WRONG = [
     # Found in what students write: a readable answer that is wrong.
     (D, "q1.a", "m x 11 where m is the batch size", "second dimension"),
     (D, "q2.total", "903000 (= 2800 + 180200 + 720000)", "smaller"),
+    # --- near misses of SI suffixes: a rounded count is not the count ---
+    (D, "q2.total", "903K", "smaller"),
+    (D, "q2.total", r"9.03 \times 10^5", "smaller"),
+    (D, "q2.total", "0.9M", "smaller"),
+    (D, "q2.layer1", "2.81K", "larger"),
+    # --- near misses of the column convention: transposed and also wrong ---
+    (D, "q1.a", "11 x m", "dimensions are wrong"),
+    (D, "q1.d", "50 x m", "dimensions are wrong"),
+    (D, "q1.b.b_h", "50 x m", "number of dimensions"),
+    # --- near misses of nodes in words ---
+    (E, "q6.a", EDGES.replace("mu", "mean").replace("sigma^2->Z", "variance->Y"), "missing"),
 ]
 
 # Each row: problem set, field, answer, a word the message must contain. A careful grader
@@ -262,7 +285,6 @@ INVALID = [
     (D, "q2.layer1", "2800 =", "one side"),
     (D, "q2.layer1", "2800, 180200", "groups of three"),
     (D, "q2.layer1", "28,00", "groups of three"),
-    (D, "q2.layer1", "2.8k", "number"),
     (D, "q2.layer1", "9^9^9", "exponents"),
     (D, "q2.layer1", "1/0", "divides by zero"),
     (D, "q2.layer1", "__import__('os')", "not expected"),
@@ -305,4 +327,10 @@ INVALID = [
     (E, "q2.a.layernorm", "☒ A ☒ B ☐ C", "2 boxes are ticked"),
     (E, "q2.a.layernorm", "☐ A ☐ B ☐ C", "No box is ticked"),
     (E, "q2.a.layernorm", "☒ Z", "reads 'Z'"),
+    # --- suffixes that are not SI counts ---
+    (D, "q2.total", "903.4KK", "should be a number"),
+    (D, "q2.total", "903400m", "should be a number"),
+    # --- words that name no node of this graph ---
+    (E, "q6.a", EDGES.replace("sigma^2", "std"), "not a node"),
+    (E, "q6.a", EDGES.replace("mu", "median"), "not a node"),
 ]

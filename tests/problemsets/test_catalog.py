@@ -86,6 +86,25 @@ def test_a_broken_problem_file_fails_at_start_naming_file_and_field(
     assert "field q" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("broken", "error"),
+    [
+        ("scales: [Gamma]", "also be one of the answer's symbols"),
+        ("scales: [w_tilde]", "vectors or matrices"),
+        ("scales: [nope]", "not a scalar symbol"),
+        ("scales: [y]", "not a scalar symbol"),
+        ("scales: [lam, lam]", "twice"),
+    ],
+)
+def test_a_scale_must_be_a_declared_scalar_symbol(tmp_path: Path, broken: str, error: str) -> None:
+    shutil.copy(DEFAULT_DIRECTORY / "dl-ex1.yaml", tmp_path)
+    source = (DEFAULT_DIRECTORY / "eecs182-hw5.yaml").read_text()
+    assert "scales: [lam]" in source
+    (tmp_path / "eecs182-hw5.yaml").write_text(source.replace("scales: [lam]", broken, 1))
+    with pytest.raises(ProblemFileError, match=error):
+        ProblemCatalog(tmp_path)
+
+
 # -- reloading ---------------------------------------------------------------------------------
 
 W_H_CREDIT = "            credit: 0.5\n"

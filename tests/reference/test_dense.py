@@ -28,6 +28,18 @@ def test_input_and_output_shapes_match_running_torch(n_in: int, n_out: int) -> N
     assert tuple(y.shape) == dense.output_shape(batch=m, n_out=n_out)
 
 
+@pytest.mark.parametrize(("n_in", "n_out"), SIZES)
+def test_column_convention_shapes_match_running_torch(n_in: int, n_out: int) -> None:
+    # Samples as columns: Y^T = W^T X^T + b, with W^T as torch stores it and b as a column.
+    m = 5
+    layer = torch.nn.Linear(n_in, n_out)
+    x_t = torch.zeros(dense.input_shape(batch=m, n_in=n_in, transposed=True))
+    bias = layer.bias.detach()[:, None]
+    assert tuple(bias.shape) == dense.bias_shape(n_out=n_out, transposed=True)
+    y_t = layer.weight.detach() @ x_t + bias
+    assert tuple(y_t.shape) == dense.output_shape(batch=m, n_out=n_out, transposed=True)
+
+
 def test_symbolic_batch_is_kept() -> None:
     assert dense.input_shape(batch="m", n_in=10) == ("m", 10)
     assert dense.output_shape(batch="m", n_out=3) == ("m", 3)

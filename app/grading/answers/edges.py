@@ -24,6 +24,12 @@ WRAPPER = re.compile(
 BRACES = re.compile(r"[\s{}]")
 OUTER = (("\\{", "\\}"), ("{", "}"), ("[", "]"))
 GROUPS = (("\\{", "\\}"), ("{", "}"), ("[", "]"))
+# The words a course uses for the symbols of its statistics: a node spelled \mu is the mean.
+WORDS = {
+    r"\mu": ("mean", "batch mean", "average"),
+    r"\sigma^2": ("variance", "var", "batch variance"),
+    r"\sigma": ("std", "standard deviation"),
+}
 
 
 class EdgeTarget(Protocol):
@@ -44,6 +50,8 @@ class EdgeSetAnswer:
         self._order = {name: index for index, name in enumerate(nodes)}
         self._exact = {_key(name): name for name in nodes}
         self._exact.update({_key(s): name for name, spells in nodes.items() for s in spells})
+        for key, name in _word_names(nodes).items():
+            self._exact.setdefault(key, name)
         self._folded = _folded(self._exact)
         self._latex = {name: _latex_name(name, nodes[name]) for name in nodes}
 
@@ -194,6 +202,18 @@ def _key(text: str) -> str:
     while (inner := WRAPPER.sub(r"\1", text)) != text:
         text = inner
     return BRACES.sub("", text)
+
+
+def _word_names(nodes: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Word spellings of the nodes spelled like a WORDS symbol; a word for two nodes is dropped."""
+    found: dict[str, set[str]] = {}
+    for name, spellings in nodes.items():
+        keys = {_key(spelling) for spelling in (name, *spellings)}
+        for symbol, words in WORDS.items():
+            if _key(symbol) in keys:
+                for word in words:
+                    found.setdefault(_key(word), set()).add(name)
+    return {word: next(iter(names)) for word, names in found.items() if len(names) == 1}
 
 
 def _folded(exact: Mapping[str, str]) -> dict[str, str]:

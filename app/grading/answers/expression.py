@@ -12,7 +12,8 @@ from app.grading.sampling.batch import EvaluationError, FloatArray
 from app.grading.sampling.compare import SampledTarget, judge, sampled_target
 from app.grading.sampling.context import SamplingContext
 from app.grading.sampling.evaluate import evaluate
-from app.grading.sampling.scan import index_use
+from app.grading.sampling.scale import is_positive, mentions, split_scale
+from app.grading.sampling.scan import index_use, unbound_indices
 from app.grading.sampling.shapes import ShapeFailure, infer_shape
 
 Sampled = tuple[FloatArray, ...] | EvaluationError
@@ -28,9 +29,11 @@ class ExpressionAnswer:
         context: SamplingContext,
         rtol: float = 1e-6,
         atol: float = 1e-9,
+        scales: frozenset[str] = frozenset(),
     ) -> None:
         self._vocabulary = vocabulary
         self._context = context
+        self._scales = scales
         self._rtol, self._atol = rtol, atol
         self._targets: dict[object, SampledTarget] = {}
         # compare() meets the same answer once for the reference and once per known mistake.
@@ -73,7 +76,26 @@ class ExpressionAnswer:
         return self._targets[key]
 
     def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+        """Equivalent when the values agree at every sample point, up to a declared scale."""
+        if not self._scales or not mentions(value, self._scales):
+            return self._compare(value, expected)
+        split = split_scale(value, self._scales)
+        if split is None:
+            return Comparison(False, messages.scale_only(self._scale_latex()))
+        scale, rest = split
+        if not is_positive(scale, self._scales):
+            return Comparison(False, messages.SCALE_NOT_POSITIVE)
+        return self._compare(rest, expected)
+
+    def _scale_latex(self) -> str:
+        names = self.display_names()
+        return ", ".join(names.get(name, name) for name in sorted(self._scales))
+
+    def _compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
         """Equivalent when the values agree at every sample point."""
+        loose = unbound_indices(value, frozenset(self._vocabulary.free_indices))
+        if loose:
+            return Comparison(False, self._unbound_hint(min(loose), value))
         sampled = self._sampled(value)
         if isinstance(sampled, EvaluationError):
             return Comparison(False, sampled.message)
@@ -81,6 +103,13 @@ class ExpressionAnswer:
         use = index_use(value, frozenset() if free is None else frozenset({free}))
         batches = self._context.batches()
         return judge(sampled, expected, batches, use, rtol=self._rtol, atol=self._atol)
+
+    def _unbound_hint(self, index: str, value: sympy.Expr) -> str:
+        """A letter no sum binds: a missing sum, or a stand-in for the question's free index."""
+        free = self._vocabulary.free_indices
+        if not free or index_use(value, frozenset(free)).free:
+            return messages.missing_sum(index)
+        return messages.not_the_free_index(index, free[0])
 
     def _sampled(self, value: sympy.Expr) -> Sampled:
         last = self._last
@@ -106,7 +135,7 @@ class ExpressionAnswer:
 class MatrixExpressionAnswer(ExpressionAnswer):
     """A vector or matrix expression: its shape is checked before its values."""
 
-    def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+    def _compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
         """Conforming shapes first, then the target's shape, then values at every sample."""
         shape = infer_shape(value, self.context.shapes(), self.display_names())
         if isinstance(shape, ShapeFailure):
@@ -115,4 +144,4 @@ class MatrixExpressionAnswer(ExpressionAnswer):
             if shape[::-1] == expected.shape:
                 return Comparison(False, messages.orientation(shape))
             return Comparison(False, messages.wrong_shape(shape))
-        return super().compare(value, expected)
+        return super()._compare(value, expected)

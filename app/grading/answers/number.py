@@ -19,6 +19,9 @@ DECORATION = re.compile(
     re.IGNORECASE,
 )
 LETTER = re.compile(r"[A-Za-z\\]")
+# `903.4K` for a count: a decimal and one SI suffix, exact; a lowercase m could mean milli.
+SUFFIXED = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s?([kKMGB])\s*")
+SUFFIXES = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
 # Sides of `27 * 4 = 108` may show rounded working; closer than this they agree.
 SIDES_RTOL = 1e-3
 
@@ -81,10 +84,18 @@ def _side_value(side: Piece) -> Scalar | ParseFailure:
     piece = side.stripped()
     if not piece.text:
         return ParseFailure(messages.EMPTY_SIDE, piece.start)
-    value = finite_constant(piece.text)
+    value = _suffixed(piece.text) or finite_constant(piece.text)
     if isinstance(value, ParseFailure) and value.position is not None:
         return ParseFailure(value.message, piece.start + value.position)
     return value
+
+
+def _suffixed(text: str) -> Fraction | None:
+    """The exact value of `903.4K`, `1.2M`; None when the text is not one such number."""
+    match = SUFFIXED.fullmatch(text)
+    if match is None:
+        return None
+    return Fraction(match.group(1)) * SUFFIXES[match.group(2)]
 
 
 def _is_label(side: Piece) -> bool:

@@ -136,6 +136,8 @@ class _Builder:
             assert isinstance(index, ast.Name)
             limits_ = (index_symbol(index.id), self.node(lower), self.node(upper))
             return sympy.Sum(self.node(body), limits_)
+        if node.func.id == "KroneckerDelta":
+            return sympy.KroneckerDelta(*(self.index(argument) for argument in node.args))
         return _CALLS[node.func.id](self.node(node.args[0]))
 
     def subscript(self, node: ast.Subscript) -> Any:

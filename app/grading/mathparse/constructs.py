@@ -7,6 +7,7 @@ from app.grading.mathparse.core import Frag, Kind, Reject, cat, lit, wrap
 from app.grading.mathparse.indexing import Indexing
 
 _CLOSING: Final = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}
+_NOT_EQUAL: Final = frozenset({r"\neq", r"\ne"})
 _NUMERATORS: Final = (("f",), ("L",), (r"\ell",), (r"\mathcal", "L"), ("J",), ("E",))
 
 
@@ -102,11 +103,47 @@ class Constructs(Indexing):
         self.i = end
         if self.text() == "(":
             return self.plain_sum(pos)
-        index, lower, upper = self.sum_limits(pos)
+        index, lower, upper, excluded = self.sum_limits(pos)
         self.enter()
         body = self.term()
         self.leave()
+        if excluded is not None:
+            # \sum_{j \neq i} b is the full sum of b (1 - \delta_{ji}): one term left out.
+            factor = (lit("*(1 - ", pos), self.delta_frag(index, excluded, pos), lit(")", pos))
+            body = cat((wrap(body), *factor), primary=False)
         return self.sum_frag(body, index, lower, upper, pos)
+
+    def kronecker(self) -> Frag:
+        r"""`\delta_{ij}` or `\delta_{i,j}`: 1 where the two indices agree, else 0."""
+        pos = self.advance().pos
+        self.advance()
+        if self.text() != "{":
+            raise Reject(messages.KRONECKER_FORM, pos)
+        self.advance()
+        first = self.index_atom()
+        if self.text() == ",":
+            self.advance()
+        second = self.index_atom()
+        if self.text() != "}":
+            raise Reject(messages.KRONECKER_FORM, pos)
+        self.advance()
+        return self.delta_frag(first, second, pos)
+
+    def plain_kronecker(self, end: int) -> Frag:
+        """`KroneckerDelta(i, j)` written directly, as the plain syntax writes it."""
+        pos = self.tokens[self.i].pos
+        self.i = end
+        self.expect("(")
+        first = self.index_atom()
+        self.expect(",")
+        second = self.index_atom()
+        self.expect(")")
+        return self.delta_frag(first, second, pos)
+
+    def delta_frag(self, first: Frag, second: Frag, pos: int) -> Frag:
+        """Plain syntax `KroneckerDelta(i, j)`."""
+        parts = (lit("KroneckerDelta(", pos), first, lit(", ", pos), second, lit(")", pos))
+        return cat(parts, primary=True)
 
     def sum_frag(self, body: Frag, index: Frag, lower: Frag, upper: Frag, pos: int) -> Frag:
         """Plain syntax `Sum(body, j, lo, hi)`."""
@@ -127,18 +164,23 @@ class Constructs(Indexing):
         self.expect(")")
         return self.sum_frag(body, index, lower, upper, pos)
 
-    def sum_limits(self, pos: int) -> tuple[Frag, Frag, Frag]:
-        """The index and limits after a sum sign; a sum without limits runs 1..sum_upper."""
+    def sum_limits(self, pos: int) -> tuple[Frag, Frag, Frag, Frag | None]:
+        r"""Index, limits and any excluded index (`j \neq i`); no limits means 1..sum_upper."""
         if self.text() != "_":
             raise Reject(messages.SUM_INDEX, pos)
         self.advance()
         lower: Frag | None = None
+        excluded: Frag | None = None
         if self.text() == "{":
             self.advance()
             index = self.sum_index()
             if self.text() == "=":
                 self.advance()
                 lower = self.expr()
+                excluded = self.exclusion_after_comma(index)
+            elif self.text() in _NOT_EQUAL:
+                self.advance()
+                excluded = self.index_atom()
             self.expect("}")
         else:
             index = self.sum_index()
@@ -148,7 +190,18 @@ class Constructs(Indexing):
                 raise Reject(messages.SUM_LIMITS, pos)
             upper = self.default_upper(pos)
         # The batch is x_1, ..., x_m: a sum written with only its upper limit starts at 1.
-        return index, lower or lit("1", pos), upper
+        return index, lower or lit("1", pos), upper, excluded
+
+    def exclusion_after_comma(self, index: Frag) -> Frag | None:
+        r"""The `j \neq i` of `\sum_{j=1, j \neq i}`; None when no comma follows the limit."""
+        if self.text() != ",":
+            return None
+        self.advance()
+        letter = self.advance()
+        if letter.text != index.text or self.text() not in _NOT_EQUAL:
+            raise Reject(messages.SUM_EXCLUSION, letter.pos)
+        self.advance()
+        return self.index_atom()
 
     def upper_limit(self) -> Frag | None:
         """The limit after `^`, if there is one."""

@@ -6,6 +6,7 @@ from typing import Final
 from app.grading import limits
 from app.grading.mathparse import messages
 from app.grading.mathparse.core import Kind, Reject, Token
+from app.grading.mathparse.labels import label_spans
 from app.grading.mathparse.normalize import Normalized
 
 _TOKEN: Final = re.compile(
@@ -48,7 +49,11 @@ def tokenize(source: Normalized) -> list[Token]:
     """Split normalized text into tokens and canonicalize braces (raises Reject)."""
     tokens: list[Token] = []
     text, index, spaced = source.text, 0, False
+    skipped = label_spans(text)
     while index < len(text):
+        if skipped and index >= skipped[0][0]:
+            index = max(index, skipped.pop(0)[1])
+            continue
         match = _TOKEN.match(text, index)
         if match is None:
             raise Reject(messages.unexpected_character(text[index]), source.origin[index])

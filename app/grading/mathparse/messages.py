@@ -32,6 +32,8 @@ ROOT_INDEX: Final = "only square roots are supported"
 SUM_INDEX: Final = r"write the sum's index, as in \sum_{j=1}^{m}"
 SUM_LIMITS: Final = r"write both limits of the sum, as in \sum_{j=1}^{m}"
 BAD_INDEX: Final = "an index must be a letter, a whole number, or a letter plus or minus a number"
+SUM_EXCLUSION: Final = r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"
+KRONECKER_FORM: Final = r"write the Kronecker delta with its two indices, as in \delta_{ij}"
 DERIVATIVE_UNKNOWN: Final = "this derivative is not one of the quantities that may be used here"
 SUM_DOTS: Final = r"write a sum with \sum_{j=1}^{m}, not with dots"
 MATRIX_DIVISION: Final = (
@@ -79,11 +81,6 @@ def needs_index(name: str) -> str:
 def takes_no_index(name: str) -> str:
     """An index on a symbol that has none."""
     return f"{name} does not take an index"
-
-
-def unbound_index(name: str) -> str:
-    """An index that no enclosing sum binds and that is not free in this question."""
-    return f"index {name} is not bound by a sum"
 
 
 def index_is_symbol(name: str) -> str:

@@ -48,6 +48,7 @@ _UNICODE: Final[dict[str, str]] = {
     "\u2113": "\\ell ",
     "\u2032": "'",
     "\u2192": "\\to ",
+    "\u2260": "\\neq ",
     "\u1d40": "^T",
 }
 _SUPERSCRIPTS: Final = dict(

@@ -4,6 +4,7 @@ import functools
 from fractions import Fraction
 from typing import Any
 
+import sympy
 from sympy.printing.latex import LatexPrinter
 
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
@@ -62,7 +63,7 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
         return spec.latex
 
     def _print_Indexed(self, expr: Any) -> str:
-        indices = ",".join(self._print(index) for index in expr.indices)
+        indices = ",".join(self._index(index) for index in expr.indices)
         spec = self._specs.get(expr.base.label.name)
         if spec is None:
             return str(super()._print_Indexed(expr))
@@ -79,7 +80,8 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
             return str(super()._print_Mul(expr))
         factors = list(expr.args)
         if len(factors) > 1 and factors[0] == -1:
-            return "-" + self._product(factors[1:])
+            rest = self._product(factors[1:])
+            return "-" + (rf"\left({rest}\right)" if rest.startswith("-") else rest)
         if not expr.is_commutative:
             # A matrix product keeps its order: Gamma^{-1} X is not X / Gamma.
             return self._product(factors)
@@ -95,12 +97,48 @@ class _VocabularyPrinter(LatexPrinter):  # type: ignore[misc]  # sympy ships no 
         out = ""
         for index, factor in enumerate(factors):
             text = str(self._print(factor))
-            if factor.is_Add or (index > 0 and text.startswith("-")):
+            # A sum sign takes the rest of its product, so only the last factor may be a bare sum.
+            open_sum = isinstance(factor, sympy.Sum) and index < len(factors) - 1
+            if factor.is_Add or open_sum or (index > 0 and text.startswith("-")):
                 text = rf"\left({text}\right)"
             if index > 0:
                 out += r" \cdot " if factor.is_Number and factors[index - 1].is_Number else " "
             out += text
         return out
+
+    def _print_Add(self, expr: Any, order: str | None = None) -> str:
+        # Terms in the student's order; a negative term reads `a - b`, never `a + -b`.
+        out = ""
+        for index, term in enumerate(expr.args):
+            text = str(self._print(term))
+            if term.is_Add:
+                text = rf"\left({text}\right)"
+            if index == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:].lstrip()
+            else:
+                out += " + " + text
+        return out
+
+    def _index(self, index: Any) -> str:
+        """An index as the parser reads it: the letter first, then the offset (`i + 1`)."""
+        if not index.is_Add or len(index.args) != 2:
+            return str(self._print(index))
+        offset, letter = sorted(index.args, key=lambda term: not term.is_Integer)
+        if not offset.is_Integer or letter.is_Integer:
+            return str(self._print(index))
+        sign = "-" if offset < 0 else "+"
+        return f"{self._print(letter)} {sign} {abs(int(offset))}"
+
+    def _print_Sum(self, expr: Any) -> str:
+        # Nested sums print as nested signs, outermost first, as they are written and read.
+        signs = ""
+        for variable, lower, upper in reversed(expr.limits):
+            start = f"{self._print(variable)}={self._print(lower)}"
+            signs += rf"\sum_{{{start}}}^{{{self._print(upper)}}} "
+        body = str(self._print(expr.function))
+        return signs + (rf"\left({body}\right)" if expr.function.is_Add else body)
 
 
 def _is_reciprocal(factor: Any) -> bool:

@@ -103,11 +103,29 @@ def tables_for(vocabulary: Vocabulary) -> Tables:
 
 def _symbol_trie(symbols: Sequence[SymbolSpec]) -> Trie:
     trie = Trie()
-    for spec in symbols:
-        for spelling in spellings_of(spec):
-            for key in _keys(spelling):
-                trie.insert(key, spec.name)
+    keyed = [
+        (spec, key)
+        for spec in symbols
+        for spelling in spellings_of(spec)
+        for key in _keys(spelling)
+    ]
+    for spec, key in keyed:
+        trie.insert(key, spec.name)
+    # Inserted last, so a symbol really spelled W_0 keeps its name; an indexed W means W_0 is
+    # its entry 0, and then a zero is not read as the letter o.
+    indexed = {key for spec, key in keyed if spec.indexed}
+    for spec, key in keyed:
+        zero = _zero_for_o(key)
+        if zero is not None and zero[:-2] not in indexed:
+            trie.insert(zero, spec.name)
     return trie
+
+
+def _zero_for_o(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`W_0` for `W_o`: the key with a subscript letter o written as the digit 0."""
+    if len(key) >= 3 and key[-2] == "_" and key[-1] == "o":
+        return (*key[:-1], "0")
+    return None
 
 
 def _derivative_trie(symbols: Sequence[SymbolSpec], specs: dict[str, SymbolSpec]) -> Trie:

@@ -168,6 +168,8 @@ class Translator(Constructs):
         found = self.inline_derivative() or self.symbol()
         if found is not None:
             return found
+        if name == r"\delta" and self.text(1) == "_":
+            return self.kronecker()
         raise Reject(self.unknown_command_message(name), token.pos)
 
     def unknown_command_message(self, name: str) -> str:
@@ -190,6 +192,8 @@ class Translator(Constructs):
             return self.summation(end)
         if word == "max" and following in ("(", "[", r"\{"):
             return self.maximum(end)
+        if word == "KroneckerDelta" and following == "(":
+            return self.plain_kronecker(end)
         call_name = _WORD_CALLS.get("ReLU" if word.lower() == "relu" else word)
         if call_name is not None:
             return self.word_call(call_name, end)

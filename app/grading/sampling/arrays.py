@@ -26,11 +26,17 @@ def lift(scalar: ArrayT, ndim: int) -> ArrayT:
 
 
 def add(left: FloatArray, right: FloatArray) -> FloatArray:
-    """Sum of two sampled values of the same shape, or of a matrix and a row vector."""
+    """Sum of two sampled values of the same shape, or of a matrix and a vector.
+
+    The vector adds to each row when it is as long as a row, else to each column (the rule of
+    shapes.add_shapes).
+    """
     if left.shape == right.shape:
         return left + right
     if left.ndim == MATRIX and right.ndim == VECTOR and left.shape[2] == right.shape[1]:
         return left + right[:, None, :]
+    if left.ndim == MATRIX and right.ndim == VECTOR and left.shape[1] == right.shape[1]:
+        return left + right[:, :, None]
     if left.ndim == VECTOR and right.ndim == MATRIX:
         return add(right, left)
     raise EvaluationError(messages.SIZES_DO_NOT_FIT)

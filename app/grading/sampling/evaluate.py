@@ -46,6 +46,8 @@ def _eval(expr: sympy.Basic, scope: Scope, depth: int) -> FloatArray:
         return _power(expr, scope, depth)
     if isinstance(expr, sympy.Sum):
         return _sum(expr.function, list(expr.limits), scope, depth)
+    if isinstance(expr, sympy.KroneckerDelta):
+        return _kronecker(expr, scope, depth)
     if isinstance(expr, sympy.Function) and len(expr.args) == 1:
         return _function(expr, _eval(expr.args[0], scope, depth))
     if expr.is_Atom and expr.is_number:
@@ -95,6 +97,12 @@ def _index(expr: sympy.Basic, scope: Scope, depth: int) -> Index:
         if expr.name not in scope.batch.values:
             raise EvaluationError(messages.unbound_index(expr.name))
     return whole(_eval(expr, scope, depth))
+
+
+def _kronecker(expr: sympy.KroneckerDelta, scope: Scope, depth: int) -> FloatArray:
+    first, second = (_index(argument, scope, depth) for argument in expr.args[:2])
+    agree = np.asarray(np.equal(first, second), dtype=np.float64)
+    return np.broadcast_to(agree, (scope.batch.draws,)).copy()
 
 
 def _fold(

@@ -18,6 +18,7 @@ ONE_INDEX = "A symbol can take only one index here."
 SIZES_DO_NOT_FIT = "The sizes of the vectors and matrices in the expression do not fit together."
 MATRIX_POWER = "A matrix can only be raised to a whole-number power such as -1."
 EXPONENT_NOT_SCALAR = "An exponent must be a number, not a vector or matrix."
+SCALE_NOT_POSITIVE = "A scale factor of the whole answer must be positive."
 
 
 def unknown_symbol(name: str) -> str:
@@ -38,6 +39,24 @@ def takes_no_index(name: str) -> str:
 def unbound_index(name: str) -> str:
     """An index letter that no sum binds and that is not the answer's free index."""
     return f"The index {name} is neither bound by a sum nor the free index of this answer."
+
+
+def missing_sum(index: str) -> str:
+    """An index letter left where a sum belongs: the answer has no such free index."""
+    return f"The index {index} is not bound by a sum: the sum over the batch is missing."
+
+
+def not_the_free_index(index: str, free: str) -> str:
+    """An unbound index letter that is not the question's own free index."""
+    return (
+        f"The index {index} is not bound by a sum, and the index this question asks about "
+        f"is {free}."
+    )
+
+
+def scale_only(names: str) -> str:
+    """A declared scale symbol used anywhere but as a factor of the whole answer."""
+    return f"Here {names} may only scale the whole answer, as a positive factor."
 
 
 def index_out_of_range(name: str, where: str) -> str:

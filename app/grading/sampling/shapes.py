@@ -100,13 +100,17 @@ def _fold_mul(factors: tuple[sympy.Basic, ...], rules: _Rules) -> Shape:
 
 
 def add_shapes(left: Shape, right: Shape) -> Shape | None:
-    """Shape of a sum, or None; a vector adds to each row of a matrix with as many columns."""
+    """Shape of a sum, or None; a vector adds to each row of a matrix with as many columns.
+
+    A vector that matches only the number of rows adds to each column instead, so that a whole
+    expression written transposed (`W^T X^T + b`) broadcasts its bias the transposed way.
+    """
     if left == right:
         return left
-    if len(left) == 2 and len(right) == 1 and left[1] == right[0]:
+    if len(left) == 1 and len(right) == 2:
+        left, right = right, left
+    if len(left) == 2 and len(right) == 1 and right[0] in left:
         return left
-    if len(left) == 1 and len(right) == 2 and right[1] == left[0]:
-        return right
     return None
 
 

@@ -210,3 +210,26 @@ def test_a_bad_node_in_braces_is_refused(raw: str, message: str) -> None:
     result = ANSWER.parse(raw)
     assert isinstance(result, ParseFailure)
     assert result.message == message
+
+
+@pytest.mark.parametrize(
+    ("raw", "edges"),
+    [
+        ("X -> mean", frozenset({("X", "mu")})),
+        ("X -> Batch Mean", frozenset({("X", "mu")})),
+        ("average -> Z", frozenset({("mu", "Z")})),
+        ("X -> Variance", frozenset({("X", "sigma^2")})),
+        (r"\text{batch variance} -> Z", frozenset({("sigma^2", "Z")})),
+    ],
+)
+def test_statistics_may_be_named_in_words(raw: str, edges: frozenset[tuple[str, str]]) -> None:
+    assert ANSWER.parse(raw) == edges
+
+
+def test_a_word_names_only_a_node_spelled_like_its_symbol() -> None:
+    # sigma (the standard deviation) is no node here, so "std" names nothing.
+    assert isinstance(ANSWER.parse("X -> std"), ParseFailure)
+    spelled = EdgeSetAnswer(nodes={"m1": [r"\mu"], "m2": [r"\mu_B"], "mu": ["mu"]})
+    assert spelled.parse("mean -> m2") == frozenset({("m1", "m2")})
+    clash = EdgeSetAnswer(nodes={"a": [r"\mu"], "b": [r"\mu"]})
+    assert isinstance(clash.parse("mean -> a"), ParseFailure)

@@ -6,9 +6,11 @@ import pytest
 import sympy
 
 from app.grading.answers import expression as expression_module
+from app.grading.answers.base import Comparison
 from app.grading.answers.expression import ExpressionAnswer, MatrixExpressionAnswer
 from app.grading.failures import ParseFailure
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
+from app.grading.sampling import messages
 from app.grading.sampling.batch import FloatArray, SampleBatch
 from app.grading.sampling.context import SamplingContext
 from app.grading.sampling.contexts import CONTEXTS
@@ -561,3 +563,24 @@ def test_evaluation_is_reused_across_the_reference_and_its_mistakes(
     verdicts = [answer.compare(tree, target).matches for target in targets]
     assert verdicts == [False, False, True]
     assert len(calls) == len(answer.context.batches())
+
+
+@pytest.mark.parametrize(
+    ("raw", "hint"),
+    [
+        (
+            r"\sum_i \frac{\partial f}{\partial y_i} \hat{x}_k",
+            messages.not_the_free_index("k", "i"),
+        ),
+        (
+            r"\frac{\partial f}{\partial y_i} - \frac{\partial f}{\partial y_j}",
+            messages.missing_sum("j"),
+        ),
+        (r"\gamma \frac{\partial f}{\partial y_j}", messages.not_the_free_index("j", "i")),
+    ],
+)
+def test_an_index_left_where_a_sum_belongs_is_named(raw: str, hint: str) -> None:
+    answer = ANSWERS["batchnorm"]
+    parsed = answer.parse(raw)
+    assert not isinstance(parsed, ParseFailure), parsed
+    assert answer.compare(parsed, answer.target(quantity="dxhat_i")) == Comparison(False, hint)

@@ -146,3 +146,22 @@ def test_sides_that_disagree_or_are_not_numbers_are_refused(
     assert isinstance(result, ParseFailure), result
     assert message is None or result.message == message
     assert position is None or result.position == position
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("903.4K", Fraction(903400)),
+        ("903.4 k", Fraction(903400)),
+        ("1.25M", Fraction(1250000)),
+        ("2B", Fraction(2 * 10**9)),
+        ("0.0015K", Fraction(3, 2)),
+    ],
+)
+def test_si_suffixes_are_exact(raw: str, value: Fraction) -> None:
+    assert EXACT.parse(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["903.4KK", "903m", "K", "9.03e5K", "1.5 K K"])
+def test_other_suffixes_are_not_numbers(raw: str) -> None:
+    assert isinstance(EXACT.parse(raw), ParseFailure)

@@ -8,7 +8,7 @@ import sympy
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import parse_expression, to_plain
 from app.grading.mathparse.functions import ReLU, Transpose
-from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from tests.bounds import NO_HANG_S
 from tests.grading.mathparse.conftest import numeric, trusted
 
@@ -101,6 +101,20 @@ EQUIVALENT = [
     ("(dx) = gamma", "gamma"),
     ("dL/dx_i = gamma", "gamma"),
     ("dx=gamma", "gamma"),
+    # the Kronecker delta, and a sum that leaves one index out
+    (r"\sum_j \delta_{ij} x_j", "x[i]"),
+    (r"\sum_{j=1}^m x_j \delta_{j,i}", "x[i]"),
+    (r"δ_{i 2}", "KroneckerDelta(i, 2)"),
+    (r"\sum_{j \neq i} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j \ne i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j=1, j \neq i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    (r"\sum_{j=2,j\neq i}^{m} x_j", "Sum(x[j]*(1 - KroneckerDelta(j, i)), (j, 2, m))"),
+    (r"\sum_{j ≠ i} x_j \hat{x}_j", "Sum(x[j]*xhat[j]*(1 - KroneckerDelta(j, i)), (j, 1, m))"),
+    # labels only annotate: the labelled part is read, the label is not
+    (r"\underbrace{\gamma x_i}_{\text{scaled input, see (2)}} + \beta", "gamma*x[i] + beta"),
+    (r"\gamma \overbrace{(x_i - \mu)}^{\text{centred}}", "gamma*(x[i] - mu)"),
+    (r"\underbrace{\gamma}_a x_i", "gamma*x[i]"),
+    (r"\underbrace{\underbrace{\gamma}_{1} x_i}_{\{2\}}", "gamma*x[i]"),
 ]
 
 
@@ -138,10 +152,13 @@ def test_indices_are_integer_symbols(batchnorm: Vocabulary) -> None:
     assert index.is_integer and index.name == "j"
 
 
+@pytest.mark.parametrize("raw", ["x_k", r"\sum_j x_k", r"x_j + \sum_j x_j"])
+def test_an_index_no_sum_binds_is_readable(raw: str, batchnorm: Vocabulary) -> None:
+    # Leaving out a sum is a wrong answer, graded as one; it is not unreadable text.
+    assert not isinstance(parse_expression(raw, batchnorm), ParseFailure)
+
+
 FAILURES = [
-    ("x_k", "index k is not bound by a sum"),
-    (r"\sum_j x_k", "index k is not bound by a sum"),
-    (r"x_j + \sum_j x_j", "index j is not bound by a sum"),
     ("q", "unknown symbol 'q'"),
     ("m q", "unknown symbol 'q'"),
     (r"\alpha", r"unknown symbol '\alpha'"),
@@ -188,6 +205,21 @@ FAILURES = [
     ("m * 1e-400", "a number or power is too large or too small to work with"),
     ("", "the answer is empty"),
     ("   ", "the answer is empty"),
+    (r"\delta_i", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
+    (r"\delta_{ijk}", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
+    (
+        r"\delta_{\gamma j}",
+        "an index must be a letter, a whole number, or a letter plus or minus a number",
+    ),
+    (r"\delta", r"unknown symbol '\delta'"),
+    (r"\sum_{j=1, k \neq i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
+    (r"\sum_{j=1, j = i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
+    (
+        r"\sum_{j \neq} x_j",
+        "an index must be a letter, a whole number, or a letter plus or minus a number",
+    ),
+    (r"\underbrace{\gamma}_{\text{open", "'\\text' is not expected here"),
+    (r"\underbrace{\gamma", "this '{' has no matching bracket"),
 ]
 
 
@@ -202,7 +234,7 @@ def test_bad_answers_say_what_is_wrong(raw: str, message: str, batchnorm: Vocabu
     ("raw", "position"),
     [
         ("m + q", 4),
-        ("x_k", 2),
+        ("x_{1.5}", 3),
         ("m + (m", 4),
         ("m )", 2),
         (" μ + q", 5),
@@ -382,6 +414,16 @@ HOSTILE = [
     "\\left| m \\right|",
     "m ! ",
     "m\n= m",
+    # the notations read since: labels, the Kronecker delta, sums leaving an index out
+    "\\underbrace{" * 2000,
+    "\\underbrace{m}_{" * 1000,
+    "\\overbrace{m}^" * 1000,
+    "\\underbrace{m}_{\\text{" + "}" * 5000,
+    "\\sum_{j \\neq i}" * 500 + "x_j",
+    "\\delta_{ij}" * 3000,
+    "KroneckerDelta(i, KroneckerDelta(i, j))",
+    "KroneckerDelta(i)",
+    "\\delta_{i}{j}",
 ]
 
 
@@ -399,3 +441,33 @@ def test_a_typical_answer_parses_the_same_every_time(batchnorm: Vocabulary) -> N
     first = parse_expression(raw, batchnorm)
     assert not isinstance(first, ParseFailure)
     assert all(parse_expression(raw, batchnorm) == first for _ in range(5))
+
+
+ZERO_FOR_O = Vocabulary(
+    symbols=(
+        SymbolSpec("W_o", "W_o", ("W_{o}",), shape=(50, 3)),
+        SymbolSpec("b_o", "b_o", shape=(3,)),
+        SymbolSpec("x", "x", indexed=True),
+        SymbolSpec("x_o", "x_o"),
+        SymbolSpec("V_0", "V_0"),
+        SymbolSpec("V_o", "V_o"),
+    ),
+    free_indices=("i",),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        # the subscript letter o written as a zero
+        ("W_0 + b_0", "W_o + b_o"),
+        ("W_{0}", "W_o"),
+        # x is indexed, so x_0 is its entry 0; a symbol really spelled V_0 keeps its name
+        ("x_0", "x[0]"),
+        ("x_o", "x_o"),
+        ("V_0", "V_0"),
+        ("V_o", "V_o"),
+    ],
+)
+def test_a_zero_reads_as_the_letter_o_only_where_zero_means_nothing(raw: str, plain: str) -> None:
+    assert to_plain(raw, ZERO_FOR_O) == plain

@@ -72,3 +72,25 @@ def test_matrix_products_print_in_order_without_fractions(network: Vocabulary) -
     parsed = parse_expression(r"W_h^{-1} X / 2", network)
     assert not isinstance(parsed, ParseFailure)
     assert expression_latex(parsed, network) == r"W_h^{-1} X \frac{1}{2}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "latex"),
+    [
+        # A sum sign takes the rest of its product: a factor after a sum stays outside it.
+        (r"\left(\sum_j x_j\right) \mu", r"\left(\sum_{j=1}^{m} x_{j}\right) \mu"),
+        (r"\mu \sum_j x_j", r"\mu \sum_{j=1}^{m} x_{j}"),
+        # A negative term reads as a subtraction, never as `+ -`.
+        (r"\beta + -\frac{1}{2}\mu", r"\beta - \frac{1}{2} \mu"),
+        (r"\beta + (-\mu)", r"\beta - \mu"),
+        ("beta - -mu", r"\beta - \left(-\mu\right)"),
+        # An index offset is printed letter first, as the parser reads it.
+        (r"x_{i+1}", r"x_{i + 1}"),
+        (r"x_{i-1}", r"x_{i - 1}"),
+        (r"\sum_j \sum_{k} x_j", r"\sum_{j=1}^{m} \sum_{k=1}^{m} x_{j}"),
+    ],
+)
+def test_printing_keeps_precedence_and_scope(raw: str, latex: str, batchnorm: Vocabulary) -> None:
+    parsed = parse_expression(raw, batchnorm)
+    assert not isinstance(parsed, ParseFailure)
+    assert expression_latex(parsed, batchnorm) == latex

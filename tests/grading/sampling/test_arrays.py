@@ -32,3 +32,18 @@ def test_zeroth_power_is_the_identity() -> None:
     np.testing.assert_allclose(
         arrays.matrix_power(matrices, 0), np.broadcast_to(np.eye(2), (3, 2, 2))
     )
+
+
+def test_a_vector_adds_to_rows_first_then_to_columns() -> None:
+    rng = np.random.default_rng(2)
+    wide, tall, vector = (
+        rng.normal(size=(2, 4, 3)),
+        rng.normal(size=(2, 3, 4)),
+        rng.normal(size=(2, 3)),
+    )
+    np.testing.assert_allclose(arrays.add(wide, vector), wide + vector[:, None, :])
+    np.testing.assert_allclose(arrays.add(vector, tall), tall + vector[:, :, None])
+    square = rng.normal(size=(2, 3, 3))
+    np.testing.assert_allclose(arrays.add(square, vector), square + vector[:, None, :])
+    with pytest.raises(EvaluationError):
+        arrays.add(rng.normal(size=(2, 4, 5)), vector)

@@ -69,6 +69,17 @@ SCALAR_CASES: list[tuple[str, sympy.Basic, Callable[[Values, FloatArray], FloatA
     ("bound index as value", total(mul(j, x_j)), lambda v, pos: v["x"] @ np.arange(1, 5)),
     ("limit at free index", total(x_j, j, 1, i), lambda v, pos: _cumsum_at(v["x"], pos)),
     (
+        "delta picks the free index",
+        total(mul(sympy.KroneckerDelta(i, j), x_j)),
+        lambda v, pos: _row(v["x"], pos),
+    ),
+    (
+        "sum leaving the free index out",
+        total(mul(x_j, sub(num(1), sympy.KroneckerDelta(j, i)))),
+        lambda v, pos: v["x"].sum(axis=1) - _row(v["x"], pos),
+    ),
+    ("delta of numbers", sympy.KroneckerDelta(i, 2), lambda v, pos: (pos == 2).astype(float)),
+    (
         "empty at the last position",
         total(x_j, j, add(i, num(1)), m),
         lambda v, pos: v["x"].sum(axis=1) - _cumsum_at(v["x"], pos),

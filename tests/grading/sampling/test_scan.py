@@ -3,8 +3,8 @@
 import pytest
 import sympy
 
-from app.grading.sampling.scan import IndexUse, index_use
-from tests.grading.sampling.trees import add, at, i, j, m, mul, sym, total
+from app.grading.sampling.scan import IndexUse, index_use, unbound_indices
+from tests.grading.sampling.trees import add, at, i, j, k, m, mul, sym, total
 
 NONE: frozenset[str] = frozenset()
 I_ONLY = frozenset({"i"})
@@ -26,3 +26,19 @@ I_ONLY = frozenset({"i"})
 )
 def test_index_use(tree: sympy.Basic, free: frozenset[str], summed: frozenset[str]) -> None:
     assert index_use(tree, frozenset({"i"})) == IndexUse(free, summed)
+
+
+@pytest.mark.parametrize(
+    ("tree", "loose"),
+    [
+        (at("x", i), NONE),
+        (at("x", j), frozenset({"j"})),
+        (total(at("x", j), j), NONE),
+        (add(at("x", j), total(at("x", j), j)), frozenset({"j"})),
+        (total(at("x", k), j), frozenset({"k"})),
+        (total(at("x", j), j, 1, k), frozenset({"k"})),
+        (mul(sym("m"), at("x", i)), NONE),
+    ],
+)
+def test_unbound_indices(tree: sympy.Basic, loose: frozenset[str]) -> None:
+    assert unbound_indices(tree, I_ONLY) == loose

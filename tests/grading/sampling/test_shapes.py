@@ -87,9 +87,9 @@ FAILURES: list[tuple[str, sympy.Basic, str]] = [
         "Cannot add X W_h (m x 50) and -b_o (a vector of length 3).",
     ),
     (
-        "bias on a transposed product",
-        add(tr(mul(X, W_h)), b_h),
-        "Cannot add (X W_h)^T (50 x m) and b_h (a vector of length 50).",
+        "wrong bias on a transposed product",
+        add(tr(mul(X, W_h)), b_o),
+        "Cannot add (X W_h)^T (50 x m) and b_o (a vector of length 3).",
     ),
     ("scalar plus matrix", add(num(1), X), "Cannot add 1 (a number) and X (m x 10)."),
     (
@@ -131,6 +131,10 @@ def test_very_deep_tree_is_a_failure_not_a_crash() -> None:
         ((4,), (1, 5), None, (4, 5)),
         (("m", 3), (3, "m"), None, ("m", "m")),
         (("m", 3), ("n", 3), None, None),
+        # a vector as long as a column adds to each column: a transposed layer's bias
+        ((3, "m"), (3,), (3, "m"), None),
+        ((3,), (3, "m"), (3, "m"), (("m",))),
+        ((2, 2), (2,), (2, 2), (2,)),
     ],
 )
 def test_shape_rules(
