@@ -112,7 +112,9 @@ def _form(spec: AnswerSpec, definition: ProblemSetDef) -> AnswerForm:
         case ChoiceSpec():
             return ChoiceForm(type=spec.type, options=spec.options)
         case ExpressionSpec():
-            symbols = [SymbolPublic(latex=definition.symbols[name].latex) for name in spec.symbols]
+            # A declared scale is a symbol the answer may use too (in front of the whole of it).
+            names = [*spec.symbols, *spec.scales]
+            symbols = [SymbolPublic(latex=definition.symbols[name].latex) for name in names]
             return ExpressionForm(type=spec.type, symbols=symbols, functions=spec.functions)
         case EdgesSpec():
             return EdgesForm(type=spec.type, nodes=list(spec.nodes))

@@ -5,7 +5,9 @@ import pytest
 import sympy
 
 from app.grading.answers.expression import ExpressionAnswer
+from app.grading.engine import read
 from app.grading.failures import ParseFailure
+from app.grading.normalize import normalize
 from app.grading.sampling.batch import EvaluationError, FloatArray
 from app.grading.sampling.evaluate import evaluate
 from app.problemsets.catalog import ProblemCatalog
@@ -46,7 +48,8 @@ def test_the_parsed_display_reads_back_as_the_answer(
 ) -> None:
     compiled = CATALOG.compiled(problem_set).fields[field].answer
     assert isinstance(compiled, ExpressionAnswer)
-    value = compiled.parse(answer)
+    # As grading reads it: the whole text, else the answer found in the words around it.
+    value = read(compiled, answer, normalize(answer))
     assert not isinstance(value, ParseFailure), value.message
     shown = compiled.latex(value)
     again = compiled.parse(shown)

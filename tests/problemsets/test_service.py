@@ -122,6 +122,24 @@ def test_forms_carry_what_an_answer_box_needs(catalog: ProblemCatalog) -> None:
     assert sum(points) == view.points == 100
 
 
+def test_a_declared_scale_is_among_the_symbols_an_answer_may_use(
+    catalog: ProblemCatalog,
+) -> None:
+    definition = catalog.definition("eecs182-hw5")
+    scaled = {
+        field.id: field.answer
+        for question in definition.questions
+        for field in question.fields
+        if isinstance(field.answer, ExpressionSpec) and field.answer.scales
+    }
+    assert scaled, "a field of eecs182-hw5 declares a scale"
+    view = problem_set_view(catalog, "eecs182-hw5", STUDENT)
+    forms = {field.id: field.answer for question in view.questions for field in question.fields}
+    for field_id, spec in scaled.items():
+        shown = {symbol["latex"] for symbol in forms[field_id].model_dump()["symbols"]}
+        assert {definition.symbols[name].latex for name in spec.scales} <= shown
+
+
 def test_an_upload_field_says_so(catalog: ProblemCatalog) -> None:
     view = problem_set_view(catalog, "dl-ex1", STUDENT)
     uploads = [
