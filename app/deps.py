@@ -13,6 +13,7 @@ from app.db.models import User
 from app.errors import RequestAbandoned, UnsupportedMediaType
 from app.guard import fate_of
 from app.idempotency.service import Result, once
+from app.jobs.schemas import JobAccepted
 from app.services import Services
 from app.users.service import authenticate, require_instructor
 
@@ -149,6 +150,20 @@ class Idempotency:
         if replayed:
             self.response.headers[REPLAYED_HEADER] = "true"
         return result
+
+    def queued(
+        self,
+        session: Session,
+        user: User,
+        *,
+        route: str,
+        digest: Callable[[], str],
+        run: Callable[[], JobAccepted],
+    ) -> JobAccepted:
+        """The job `run` queues (202), or the first request's job with this key."""
+        return self.once(
+            session, user, route=route, digest=digest, status=202, model=JobAccepted, run=run
+        )
 
 
 def get_idempotency(response: Response, key: IdempotencyKey = None) -> Idempotency:

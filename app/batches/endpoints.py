@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
+from sqlalchemy.orm import Session
 
 from app.batches import service
 from app.batches.schemas import ImportOptions
@@ -10,6 +11,7 @@ from app.db.models import User
 from app.deps import IdempotencyDep, ServicesDep, SessionDep
 from app.jobs.schemas import JobAccepted
 from app.problemsets.endpoints import ProblemSetId
+from app.services import Services
 from app.uploads import Upload, accepting, documented, received_from
 from app.users.service import require_instructor
 from app.web.deps import Caller
@@ -53,22 +55,27 @@ def import_class(
 
     Takes a bearer token, or the pages' session with its CSRF token. With an
     `Idempotency-Key`, a retry of a stored import answers the first job again."""
-    options = upload.options(ImportOptions)
-    return idempotency.once(
+    return idempotency.queued(
         session,
         instructor,
         route=f"batches:{problem_set}",
         digest=upload.digest,
-        status=status.HTTP_202_ACCEPTED,
-        model=JobAccepted,
-        run=lambda: service.start_import(
-            services,
-            session,
-            instructor,
-            problem_set,
-            upload.file,
-            upload.filename,
-            create_students=options.create_students,
-            published_numbers=options.published_numbers,
-        ),
+        run=lambda: start_upload(services, session, instructor, problem_set, upload),
+    )
+
+
+def start_upload(
+    services: Services, session: Session, instructor: User, problem_set: str, upload: Upload
+) -> JobAccepted:
+    """Store an uploaded class file and queue its import, with the form's options."""
+    options = upload.options(ImportOptions)
+    return service.start_import(
+        services,
+        session,
+        instructor,
+        problem_set,
+        upload.file,
+        upload.filename,
+        create_students=options.create_students,
+        published_numbers=options.published_numbers,
     )

@@ -54,13 +54,11 @@ def upload_checkpoint(
     Takes a bearer token, or the pages' session with its CSRF token. With an
     `Idempotency-Key`, a retry of a stored upload answers the first job again."""
     form = upload.options(CheckpointCreate)
-    return idempotency.once(
+    return idempotency.queued(
         session,
         user,
         route=f"checkpoints:{problem_set}",
         digest=upload.digest,
-        status=status.HTTP_202_ACCEPTED,
-        model=JobAccepted,
         run=lambda: service.upload(
             services, session, user, problem_set, form, upload.file, upload.filename
         ),

@@ -8,9 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from app.batches.endpoints import accept_class_file
-from app.batches.schemas import ImportOptions
-from app.batches.service import start_import
+from app.batches.endpoints import accept_class_file, start_upload
 from app.deps import ServicesDep, SessionDep
 from app.errors import DomainError, UnknownProblemSet
 from app.problemsets.endpoints import ProblemSetId
@@ -45,18 +43,8 @@ def import_from_form(
     session: SessionDep,
 ) -> Response:
     """Queue the import and go to its job's page; a refused file shows the form again."""
-    options = upload.options(ImportOptions)
     try:
-        job = start_import(
-            services,
-            session,
-            user,
-            problem_set,
-            upload.file,
-            upload.filename,
-            create_students=options.create_students,
-            published_numbers=options.published_numbers,
-        )
+        job = start_upload(services, session, user, problem_set, upload)
     except UnknownProblemSet:
         raise
     except DomainError as error:
