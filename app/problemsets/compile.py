@@ -29,6 +29,8 @@ from app.problemsets.schema import (
     Reference,
     ShapeSpec,
 )
+from app.problemsets.set_vocabulary import problem_set_vocabulary
+from app.problemsets.variants import render
 
 ContextCache = dict[tuple[str, str], SamplingContext]
 
@@ -78,7 +80,8 @@ def _compile_field(
 ) -> GradableField:
     if isinstance(field.answer, CheckpointSpec) or field.reference is None:
         return GradableField(field.id, max_score, None)
-    answer = _build_answer(field.answer, definition, parameters, contexts)
+    prompt = render(field.prompt, parameters)
+    answer = _build_answer(field.answer, prompt, definition, parameters, contexts)
     mistakes = tuple(
         KnownMistake(
             mistake.name,
@@ -113,6 +116,7 @@ def _expression_target(spec: Reference, answer: ExpressionAnswer) -> Any:
 
 def _build_answer(
     spec: AnswerSpec,
+    prompt: str,
     definition: ProblemSetDef,
     parameters: Mapping[str, Any],
     contexts: ContextCache,
@@ -121,7 +125,9 @@ def _build_answer(
         case ShapeSpec():
             return ShapeAnswer(dims=spec.dims, names=spec.names, row_vector_ok=spec.row_vector_ok)
         case NumberSpec():
-            return NumberAnswer(rtol=spec.rtol, atol=spec.atol)
+            # The set's symbols tell an expression (refuted, quoting the prompt) from a typo.
+            vocabulary = problem_set_vocabulary(definition)
+            return NumberAnswer(rtol=spec.rtol, atol=spec.atol, asks=prompt, vocabulary=vocabulary)
         case ArraySpec():
             ndim = 1 if spec.type == "vector" else 2
             return ArrayAnswer(ndim=ndim, rtol=spec.rtol, atol=spec.atol)

@@ -988,6 +988,20 @@ WRONG = [
         r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \gamma",
     ),
     ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h), Y = ReLU(H W_h)"),
+    # Found in what students write: a chain whose steps disagree is read, and earns nothing,
+    # even where its last step is right; the feedback names the step that breaks.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} x_i = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 1",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sigma^2 + \epsilon} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 2",
+    ),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
@@ -1276,20 +1290,7 @@ INVALID = [
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("eecs182-hw5", "q8.B", r"\text{Var}", "unknown symbol 'Var'"),
-    # Found in what students write: working that disagrees, chain rule for another derivative,
-    # two candidate answers.
-    (
-        "dl-ex1",
-        "q3.a",
-        r"\sum_i \frac{\partial f}{\partial y_i} x_i = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
-        "Your working breaks after step 1",
-    ),
-    (
-        "dl-ex1",
-        "q3.a",
-        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sigma^2 + \epsilon} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
-        "Your working breaks after step 2",
-    ),
+    # Found in what students write: chain rule for another derivative, two candidate answers.
     (
         "dl-ex1",
         "q3.a",

@@ -27,7 +27,6 @@ WRONG_ORDER = "The dimensions are in the wrong order."
 
 # Numbers
 NOT_FINITE = "The value must be a finite number."
-SIDES_DIFFER = "The two sides of = have different values."
 EMPTY_SIDE = "Nothing stands on one side of =."
 WRONG_SIGN = "Your value has the wrong sign."
 TOO_LARGE = "Your value is larger than expected."
@@ -126,6 +125,18 @@ def ticked_unknown(label: str, options: Sequence[str]) -> str:
     """The ticked box names no option; quote what stands beside it."""
     beside = f"reads '{label}'" if label else "has nothing beside it"
     return f"The ticked box {beside}; tick one of the options {', '.join(options)}."
+
+
+def number_asked(asks: str | None) -> str:
+    """A readable expression where a number is asked; say what the number is the value of."""
+    asked = (asks or "").strip().rstrip(".?")
+    what = f" ({asked[:1].lower()}{asked[1:]})" if asked else ""
+    return f"This field asks for a number{what}; write its value without symbols."
+
+
+def working_differs(side: str) -> str:
+    """A side of a number's working does not equal the value after the last =."""
+    return f"Your working does not add up: '{side}' does not equal the value after the last =."
 
 
 def step_breaks(step: int) -> str:
