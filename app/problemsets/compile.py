@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.grading.answers._relation import Relation, asked_symbol
 from app.grading.answers.array import ArrayAnswer
 from app.grading.answers.base import AnswerType
 from app.grading.answers.choice import ChoiceAnswer
@@ -17,7 +18,6 @@ from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from app.grading.sampling.contexts import CONTEXTS, SamplingContext
 from app.problemsets.references import ReferenceCallError, run_call, substitute
 from app.problemsets.schema import (
-    AnswerSpec,
     ArraySpec,
     CheckpointSpec,
     ChoiceSpec,
@@ -80,8 +80,7 @@ def _compile_field(
 ) -> GradableField:
     if isinstance(field.answer, CheckpointSpec) or field.reference is None:
         return GradableField(field.id, max_score, None)
-    prompt = render(field.prompt, parameters)
-    answer = _build_answer(field.answer, prompt, definition, parameters, contexts)
+    answer = _build_answer(field, definition, parameters, contexts)
     mistakes = tuple(
         KnownMistake(
             mistake.name,
@@ -111,22 +110,25 @@ def _expression_target(spec: Reference, answer: ExpressionAnswer) -> Any:
     parsed = answer.parse(spec.expression)
     if isinstance(parsed, ParseFailure):
         raise ReferenceCallError(f"expression {spec.expression!r}: {parsed.describe()}")
+    if isinstance(parsed, Relation):
+        raise ReferenceCallError(f"expression {spec.expression!r} is an equation")
     return answer.target(expression=parsed)
 
 
 def _build_answer(
-    spec: AnswerSpec,
-    prompt: str,
+    field: FieldDef,
     definition: ProblemSetDef,
     parameters: Mapping[str, Any],
     contexts: ContextCache,
 ) -> AnswerType[Any, Any]:
+    spec = field.answer
     match spec:
         case ShapeSpec():
             return ShapeAnswer(dims=spec.dims, names=spec.names, row_vector_ok=spec.row_vector_ok)
         case NumberSpec():
             # The set's symbols tell an expression (refuted, quoting the prompt) from a typo.
             vocabulary = problem_set_vocabulary(definition)
+            prompt = render(field.prompt, parameters)
             return NumberAnswer(rtol=spec.rtol, atol=spec.atol, asks=prompt, vocabulary=vocabulary)
         case ArraySpec():
             ndim = 1 if spec.type == "vector" else 2
@@ -136,12 +138,13 @@ def _build_answer(
         case EdgesSpec():
             return EdgeSetAnswer(nodes=spec.nodes)
         case ExpressionSpec():
-            return _expression_answer(spec, definition, parameters, contexts)
+            return _expression_answer(spec, field.reference, definition, parameters, contexts)
     raise ValueError(f"answer type {spec.type!r} has no text form")
 
 
 def _expression_answer(
     spec: ExpressionSpec,
+    reference: Reference | None,
     definition: ProblemSetDef,
     parameters: Mapping[str, Any],
     contexts: ContextCache,
@@ -152,7 +155,20 @@ def _expression_answer(
         raise ValueError(f"context {spec.context!r} gives no values for {sorted(missing)}")
     vocabulary = _vocabulary(spec, definition, context)
     kind = MatrixExpressionAnswer if spec.type == "matrix_expression" else ExpressionAnswer
-    return kind(vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol)
+    asked = _asked(spec, reference, context)
+    return kind(vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol, asked=asked)
+
+
+def _asked(
+    spec: ExpressionSpec, reference: Reference | None, context: SamplingContext
+) -> SymbolSpec | None:
+    """The asked quantity as a symbol, where its shape is known: a scalar, or a named quantity."""
+    quantity = None if reference is None else reference.quantity
+    if quantity is None and spec.type == "matrix_expression":
+        return None
+    shape = None if quantity is None else context.quantity_shapes().get(quantity)
+    others = context.quantity_names() - {quantity}
+    return asked_symbol(spec.targets, shape=shape, others=others)
 
 
 def _context(

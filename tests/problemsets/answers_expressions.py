@@ -613,6 +613,20 @@ ACCEPTED = [
     ("dl-ex1", "q1.e", "Y = ReLU(H W_o + b_o) where H = ReLU(X W_h + b_h)"),
     ("eecs182-hw5", "q4.b", r"Choose $w = p\tilde{w}$."),
     ("eecs182-hw5", "q4.b", r"w = p\tilde{w}, \Gamma = \sqrt{p(1-p)} \tilde{X}"),
+    # Found in what students write: the asked quantity stated in another form, its own
+    # symbol on either side (these two were refused before, as naming another quantity).
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = w/p"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o + b_o) = Y"),
+    ("eecs182-hw5", "q4.b", r"w/p = \tilde{w}"),
+    ("eecs182-hw5", "q4.b", r"p \tilde{w} = w"),
+    ("eecs182-hw5", "q4.b", r"\frac{w}{p} = \tilde w"),
+    ("eecs182-hw5", "q4.b", r"p\tilde{w} - w = 0"),
+    ("dl-ex1", "q1.e", r"ReLU(ReLU(X W_h + b_h) W_o + b_o) = \hat{Y}"),
+    ("dl-ex1", "q1.e", "Y^T = ReLU(ReLU(X W_h + b_h) W_o + b_o)^T"),
+    ("eecs182-hw5", "q4.c", r"X = \tilde{X}\Gamma"),
+    ("eecs182-hw5", "q4.c", r"\tilde{X}\Gamma = X"),
+    ("eecs182-hw5", "q8.B", r"\sigma^2 = B"),
+    ("eecs182-hw5", "q8.A", r"A - \mu = 0"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -765,6 +779,15 @@ MISTAKES = [
         "H = ReLU(X W_h + b_h), Y = ReLU(H W_o)",
         "The output layer's bias is missing",
     ),
+    # Found in what students write: an equation for the asked quantity that is a known mistake.
+    (
+        "eecs182-hw5",
+        "q4.b",
+        r"\tilde{w} = w p",
+        r"Compare the data terms $Xw$ and $pX\tilde{w}$ ag",
+    ),
+    ("dl-ex1", "q1.e", "ReLU(X W_h + b_h) W_o + b_o = Y", "Every neuron applies ReLU, the output"),
+    ("eecs182-hw5", "q8.B", r"\sigma = B", "$B$ weighs a squared norm"),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
@@ -988,6 +1011,17 @@ WRONG = [
         r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{\partial y_i}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \gamma",
     ),
     ("dl-ex1", "q1.e", "H = ReLU(X W_h + b_h), Y = ReLU(H W_h)"),
+    # Found in what students write: an equation that does not hold for the asked quantity, or
+    # holds for any value of it, or whose sides differ in shape.
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = 2w/p", "does not hold for the quantity asked for"),
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = p/w", "a vector cannot be raised to a power"),
+    ("eecs182-hw5", "q4.b", "w = w", "it does not determine it"),
+    ("eecs182-hw5", "q4.b", "w - w = 0", "it does not determine it"),
+    ("eecs182-hw5", "q4.b", r"w \cdot 0 = 0", "it does not determine it"),
+    ("dl-ex1", "q1.e", "Y = Y", "it does not determine it"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o + b_o)^T = Y", "different shapes"),
+    ("eecs182-hw5", "q4.c", r"X = \tilde{X}", "does not hold for the quantity asked for"),
+    ("eecs182-hw5", "q4.c", r"X = \Gamma\tilde{X}", "does not conform"),
     # Found in what students write: a chain whose steps disagree is read, and earns nothing,
     # even where its last step is right; the feedback names the step that breaks.
     (
@@ -1058,12 +1092,6 @@ INVALID = [
         "dl-ex1",
         "q1.e",
         "W_h = ReLU(X)",
-        "the left side of '=' is not the quantity asked for; write only the expression",
-    ),
-    (
-        "dl-ex1",
-        "q1.e",
-        "ReLU(ReLU(X W_h + b_h) W_o + b_o) = Y",
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("dl-ex1", "q1.e", "", "The answer is empty."),
@@ -1260,12 +1288,15 @@ INVALID = [
     ),
     ("eecs182-hw5", "q2.b.ninf", r"\infty", "unknown command '\\infty'"),
     ("eecs182-hw5", "q4.b", "pw~", "the character '~' cannot be used in an answer"),
+    # The asked symbol absent, or another field's: no equation that states this quantity.
     (
         "eecs182-hw5",
         "q4.b",
-        r"\tilde{w} = w/p",
+        r"\tilde{w} = \tilde{w}",
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
+    ("eecs182-hw5", "q4.b", "0 = 0", "the left side of '=' is not the quantity asked for"),
+    ("eecs182-hw5", "q8.A", r"\mu = B", "the left side of '=' is not the quantity asked for"),
     ("eecs182-hw5", "q4.b", "~w", "the character '~' cannot be used in an answer"),
     ("eecs182-hw5", "q4.b", "p~", "unknown command '\\tilde'"),
     ("eecs182-hw5", "q4.b", "p~w", "the character '~' cannot be used in an answer"),

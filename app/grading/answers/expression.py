@@ -1,12 +1,23 @@
 """Symbolic answers graded by evaluating them at many consistent random sample points."""
 
+from dataclasses import replace
+from typing import TypeAlias
+
 import sympy
 
+from app.grading.answers import messages as answer_messages
 from app.grading.answers._derivation import asked_variable, read_worked
+from app.grading.answers._relation import (
+    ASKED,
+    Relation,
+    is_zero,
+    judge_relation,
+    read_relation,
+)
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import expression_latex, parse_expression
-from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.mathparse.vocabulary import Dim, SymbolSpec, Vocabulary
 from app.grading.sampling import messages
 from app.grading.sampling.batch import EvaluationError, FloatArray
 from app.grading.sampling.compare import SampledTarget, judge, sampled_target
@@ -16,6 +27,7 @@ from app.grading.sampling.scan import index_use
 from app.grading.sampling.shapes import ShapeFailure, infer_shape
 
 Sampled = tuple[FloatArray, ...] | EvaluationError
+Value: TypeAlias = sympy.Expr | Relation
 
 
 class ExpressionAnswer:
@@ -28,8 +40,11 @@ class ExpressionAnswer:
         context: SamplingContext,
         rtol: float = 1e-6,
         atol: float = 1e-9,
+        asked: SymbolSpec | None = None,
     ) -> None:
         self._vocabulary = vocabulary
+        # With the asked quantity as a symbol, an equation may state it in another form.
+        self._stated = None if asked is None else _with_symbol(vocabulary, asked)
         self._context = context
         self._rtol, self._atol = rtol, atol
         self._targets: dict[object, SampledTarget] = {}
@@ -37,14 +52,21 @@ class ExpressionAnswer:
         self._last: tuple[sympy.Expr, Sampled] | None = None
         self._asked = asked_variable(vocabulary.targets)
 
-    def parse(self, raw: str) -> sympy.Expr | ParseFailure:
+    def parse(self, raw: str) -> Value | ParseFailure:
         """Parse the student's text against the field's vocabulary; then as worked steps."""
         value = self._parse(raw)
         # Any `=` may be working: the lexer refuses `;` between statements before `=` is seen.
         if not isinstance(value, ParseFailure) or "=" not in raw:
             return value
         worked = read_worked(raw, self._parse, self._agrees, self._asked)
-        return value if worked is None else worked
+        if worked is not None:
+            return worked
+        relation = None if self._stated is None else read_relation(raw, self._parse_stated)
+        return value if relation is None else relation
+
+    def _parse_stated(self, raw: str) -> sympy.Expr | ParseFailure:
+        assert self._stated is not None
+        return parse_expression(raw, self._stated)
 
     def _parse(self, raw: str) -> sympy.Expr | ParseFailure:
         return parse_expression(raw, self._vocabulary)
@@ -57,8 +79,12 @@ class ExpressionAnswer:
             return True  # the final step cannot be sampled; grading it says why
         return self.compare(step, target).matches
 
-    def latex(self, value: sympy.Expr) -> str:
+    def latex(self, value: Value) -> str:
         """Show how the answer was understood."""
+        if isinstance(value, Relation):
+            assert self._stated is not None
+            sides = (expression_latex(side, self._stated) for side in (value.left, value.right))
+            return " = ".join(sides)
         return expression_latex(value, self._vocabulary)
 
     def target(
@@ -72,8 +98,11 @@ class ExpressionAnswer:
             )
         return self._targets[key]
 
-    def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+    def compare(self, value: Value, expected: SampledTarget) -> Comparison:
         """Equivalent when the values agree at every sample point."""
+        if isinstance(value, Relation):
+            batches = self._context.batches()
+            return judge_relation(value, expected, batches, rtol=self._rtol, atol=self._atol)
         sampled = self._sampled(value)
         if isinstance(sampled, EvaluationError):
             return Comparison(False, sampled.message)
@@ -100,15 +129,24 @@ class ExpressionAnswer:
 
     def display_names(self) -> dict[str, str]:
         """Each symbol's LaTeX spelling, used to name the student's terms in feedback."""
-        return {spec.name: spec.latex for spec in self._vocabulary.symbols}
+        vocabulary = self._stated or self._vocabulary
+        return {spec.name: spec.latex for spec in vocabulary.symbols}
+
+    def shapes(self) -> dict[str, tuple[Dim, ...]]:
+        """Symbolic shapes of the symbols, the asked quantity's among them when it has one."""
+        shapes = dict(self._context.shapes())
+        asked = None if self._stated is None else self._stated.by_name()[ASKED].shape
+        return shapes if asked is None else shapes | {ASKED: asked}
 
 
 class MatrixExpressionAnswer(ExpressionAnswer):
     """A vector or matrix expression: its shape is checked before its values."""
 
-    def compare(self, value: sympy.Expr, expected: SampledTarget) -> Comparison:
+    def compare(self, value: Value, expected: SampledTarget) -> Comparison:
         """Conforming shapes first, then the target's shape, then values at every sample."""
-        shape = infer_shape(value, self.context.shapes(), self.display_names())
+        if isinstance(value, Relation):
+            return self._compare_relation(value, expected)
+        shape = infer_shape(value, self.shapes(), self.display_names())
         if isinstance(shape, ShapeFailure):
             return Comparison(False, shape.message)
         if shape != expected.shape:
@@ -116,3 +154,19 @@ class MatrixExpressionAnswer(ExpressionAnswer):
                 return Comparison(False, messages.orientation(shape))
             return Comparison(False, messages.wrong_shape(shape))
         return super().compare(value, expected)
+
+    def _compare_relation(self, relation: Relation, expected: SampledTarget) -> Comparison:
+        shapes = [
+            infer_shape(side, self.shapes(), self.display_names())
+            for side in (relation.left, relation.right)
+        ]
+        for shape in shapes:
+            if isinstance(shape, ShapeFailure):
+                return Comparison(False, shape.message)
+        if shapes[0] != shapes[1] and not is_zero(relation):
+            return Comparison(False, answer_messages.SIDES_SHAPES_DIFFER)
+        return super().compare(relation, expected)
+
+
+def _with_symbol(vocabulary: Vocabulary, symbol: SymbolSpec) -> Vocabulary:
+    return replace(vocabulary, symbols=(*vocabulary.symbols, symbol))

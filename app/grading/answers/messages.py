@@ -57,6 +57,9 @@ NOTHING_TICKED = "No box is ticked; tick the box of a single option."
 # Worked expressions
 TOO_MANY_STEPS = "The working has too many steps joined by =; keep the last few."
 TOO_MANY_STATEMENTS = "The answer has too many statements; give the expression and its definitions."
+SIDES_SHAPES_DIFFER = "The two sides of your equation have different shapes."
+RELATION_FAILS = "Your equation does not hold for the quantity asked for."
+RELATION_LOOSE = "Your equation holds whatever the quantity asked for is; it does not determine it."
 
 # Edge sets
 NO_EDGES = "No edges found; write edges like A -> B, separated by commas."
