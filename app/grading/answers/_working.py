@@ -31,10 +31,19 @@ def sides_agree(left_text: str, left: Scalar, right_text: str, right: Scalar) ->
 def _rounding(text: str, value: Scalar) -> Fraction:
     """Half a unit in the last digit of the least precise decimal of one side; 0 for none."""
     digits = [_significant(match["digits"]) for match in DECIMAL.finditer(text)]
-    if not digits or not math.isfinite(value) or value == 0:
+    magnitude = _magnitude(value)
+    if not digits or not math.isfinite(magnitude) or magnitude == 0:
         return Fraction(0)
-    exponent = math.floor(math.log10(abs(float(value)))) - min(digits) + 1
+    exponent = math.floor(math.log10(magnitude)) - min(digits) + 1
     return Fraction(10) ** exponent / 2
+
+
+def _magnitude(value: Scalar) -> float:
+    # The parser bounds literals, but an exact value beyond float range must not raise here.
+    try:
+        return abs(float(value))
+    except OverflowError:
+        return math.inf
 
 
 def _significant(literal: str) -> int:
