@@ -138,8 +138,8 @@ def number_asked(asks: str | None) -> str:
 
 
 def working_differs(side: str) -> str:
-    """A side of a number's working does not equal the value after the last =."""
-    return f"Your working does not add up: '{side}' does not equal the value after the last =."
+    """A side of a number's working does not equal its result, the value after the last =."""
+    return f"Your working does not add up: '{side}' does not equal your result."
 
 
 def step_breaks(step: int) -> str:
