@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.grading.answers._relation import Relation, asked_symbol
+import sympy
+
 from app.grading.answers.array import ArrayAnswer
 from app.grading.answers.base import AnswerType
 from app.grading.answers.choice import ChoiceAnswer
@@ -110,7 +111,7 @@ def _expression_target(spec: Reference, answer: ExpressionAnswer) -> Any:
     parsed = answer.parse(spec.expression)
     if isinstance(parsed, ParseFailure):
         raise ReferenceCallError(f"expression {spec.expression!r}: {parsed.describe()}")
-    if isinstance(parsed, Relation):
+    if not isinstance(parsed, sympy.Expr):
         raise ReferenceCallError(f"expression {spec.expression!r} is an equation")
     return answer.target(expression=parsed)
 
@@ -155,20 +156,14 @@ def _expression_answer(
         raise ValueError(f"context {spec.context!r} gives no values for {sorted(missing)}")
     vocabulary = _vocabulary(spec, definition, context)
     kind = MatrixExpressionAnswer if spec.type == "matrix_expression" else ExpressionAnswer
-    asked = _asked(spec, reference, context)
-    return kind(vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol, asked=asked)
-
-
-def _asked(
-    spec: ExpressionSpec, reference: Reference | None, context: SamplingContext
-) -> SymbolSpec | None:
-    """The asked quantity as a symbol, where its shape is known: a scalar, or a named quantity."""
     quantity = None if reference is None else reference.quantity
-    if quantity is None and spec.type == "matrix_expression":
-        return None
-    shape = None if quantity is None else context.quantity_shapes().get(quantity)
-    others = context.quantity_names() - {quantity}
-    return asked_symbol(spec.targets, shape=shape, others=others)
+    return kind(
+        vocabulary=vocabulary,
+        context=context,
+        rtol=spec.rtol,
+        atol=spec.atol,
+        quantity=quantity,
+    )
 
 
 def _context(

@@ -1,7 +1,7 @@
 """Symbolic answers graded by evaluating them at many consistent random sample points."""
 
 from dataclasses import replace
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 import sympy
 
@@ -10,6 +10,7 @@ from app.grading.answers._derivation import asked_variable, read_worked
 from app.grading.answers._relation import (
     ASKED,
     Relation,
+    asked_symbol,
     is_zero,
     judge_relation,
     read_relation,
@@ -33,6 +34,9 @@ Value: TypeAlias = sympy.Expr | Relation
 class ExpressionAnswer:
     """A scalar expression (batch-norm gradients, noise factors) over a sampling context."""
 
+    SHAPED: ClassVar[bool] = False
+    """Whether values have shapes, so that the asked quantity's must be known to name it."""
+
     def __init__(
         self,
         *,
@@ -40,12 +44,13 @@ class ExpressionAnswer:
         context: SamplingContext,
         rtol: float = 1e-6,
         atol: float = 1e-9,
-        asked: SymbolSpec | None = None,
+        quantity: str | None = None,
     ) -> None:
         self._vocabulary = vocabulary
-        # With the asked quantity as a symbol, an equation may state it in another form.
-        self._stated = None if asked is None else _with_symbol(vocabulary, asked)
         self._context = context
+        # With the asked quantity as a symbol, an equation may state it in another form.
+        asked = self._asked_symbol(quantity)
+        self._with_asked = None if asked is None else _with_symbol(vocabulary, asked)
         self._rtol, self._atol = rtol, atol
         self._targets: dict[object, SampledTarget] = {}
         # compare() meets the same answer once for the reference and once per known mistake.
@@ -61,12 +66,20 @@ class ExpressionAnswer:
         worked = read_worked(raw, self._parse, self._agrees, self._asked)
         if worked is not None:
             return worked
-        relation = None if self._stated is None else read_relation(raw, self._parse_stated)
+        relation = None if self._with_asked is None else read_relation(raw, self._parse_with_asked)
         return value if relation is None else relation
 
-    def _parse_stated(self, raw: str) -> sympy.Expr | ParseFailure:
-        assert self._stated is not None
-        return parse_expression(raw, self._stated)
+    def _asked_symbol(self, quantity: str | None) -> SymbolSpec | None:
+        """The quantity asked for (the reference's, when it names one) as a symbol."""
+        if quantity is None and self.SHAPED:
+            return None  # a shaped target given as an expression: its shape is not known here
+        shape = None if quantity is None else self._context.quantity_shapes().get(quantity)
+        others = self._context.quantity_names() - {quantity}
+        return asked_symbol(self._vocabulary.targets, shape=shape, others=others)
+
+    def _parse_with_asked(self, raw: str) -> sympy.Expr | ParseFailure:
+        assert self._with_asked is not None
+        return parse_expression(raw, self._with_asked)
 
     def _parse(self, raw: str) -> sympy.Expr | ParseFailure:
         return parse_expression(raw, self._vocabulary)
@@ -82,8 +95,8 @@ class ExpressionAnswer:
     def latex(self, value: Value) -> str:
         """Show how the answer was understood."""
         if isinstance(value, Relation):
-            assert self._stated is not None
-            sides = (expression_latex(side, self._stated) for side in (value.left, value.right))
+            assert self._with_asked is not None
+            sides = (expression_latex(side, self._with_asked) for side in (value.left, value.right))
             return " = ".join(sides)
         return expression_latex(value, self._vocabulary)
 
@@ -129,18 +142,20 @@ class ExpressionAnswer:
 
     def display_names(self) -> dict[str, str]:
         """Each symbol's LaTeX spelling, used to name the student's terms in feedback."""
-        vocabulary = self._stated or self._vocabulary
+        vocabulary = self._with_asked or self._vocabulary
         return {spec.name: spec.latex for spec in vocabulary.symbols}
 
     def shapes(self) -> dict[str, tuple[Dim, ...]]:
         """Symbolic shapes of the symbols, the asked quantity's among them when it has one."""
         shapes = dict(self._context.shapes())
-        asked = None if self._stated is None else self._stated.by_name()[ASKED].shape
+        asked = None if self._with_asked is None else self._with_asked.by_name()[ASKED].shape
         return shapes if asked is None else shapes | {ASKED: asked}
 
 
 class MatrixExpressionAnswer(ExpressionAnswer):
     """A vector or matrix expression: its shape is checked before its values."""
+
+    SHAPED = True
 
     def compare(self, value: Value, expected: SampledTarget) -> Comparison:
         """Conforming shapes first, then the target's shape, then values at every sample."""
