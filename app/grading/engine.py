@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from app.grading import messages
 from app.grading.answers.base import AnswerType
 from app.grading.extract import extract
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.field import GradableField, KnownMistake
 from app.grading.normalize import normalize
 from app.grading.result import FieldResult, Verdict
@@ -90,6 +90,9 @@ def _grade_text(field: GradableField, raw: object, text: str) -> FieldResult:
     answer = field.answer
     assert answer is not None
     value = read(answer, str(raw), text)
+    if isinstance(value, Refuted):
+        # Read, but wrong on its face (working that breaks): no credit, and the reason.
+        return _refuted(field, value)
     if isinstance(value, ParseFailure):
         return invalid(field, value.describe())
     parsed = answer.latex(value)
@@ -101,6 +104,16 @@ def _grade_text(field: GradableField, raw: object, text: str) -> FieldResult:
         verdict = Verdict.PARTIAL if mistake.credit > 0 else Verdict.INCORRECT
         return _result(field, verdict, mistake.credit, mistake.feedback, parsed, mistake.name)
     return _result(field, Verdict.INCORRECT, 0.0, messages.incorrect(comparison.hint), parsed)
+
+
+def _refuted(field: GradableField, refuted: Refuted) -> FieldResult:
+    return FieldResult(
+        field=field.id,
+        verdict=Verdict.INCORRECT,
+        score=0.0,
+        max_score=field.max_score,
+        feedback=messages.incorrect(refuted.describe()),
+    )
 
 
 def _matching_mistake(field: GradableField, value: Any) -> KnownMistake | None:

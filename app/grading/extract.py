@@ -12,6 +12,7 @@ linear time, and at most MAX_CANDIDATES candidates are parsed.
 """
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from app.grading import messages
@@ -74,7 +75,7 @@ def _from_core(answer: AnswerType[Any, Any], text: str) -> Any | ParseFailure | 
     if not isinstance(value, ParseFailure):
         return value
     # Working the student bracketed is judged like working before `=`; its offsets are gone.
-    return ParseFailure(value.message) if chained != core else None
+    return replace(value, position=None) if chained != core else None
 
 
 def _spans(raw: str) -> list[str] | None:

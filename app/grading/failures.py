@@ -1,4 +1,8 @@
-"""The one failure value that every parser of untrusted text returns instead of raising."""
+"""The failure values that every parser of untrusted text returns instead of raising.
+
+ParseFailure    the text cannot be read: graded `invalid`
+  Refuted       the text was read and is wrong on its face: graded `incorrect`
+"""
 
 from dataclasses import dataclass
 
@@ -15,3 +19,8 @@ class ParseFailure:
         if self.position is None:
             return self.message
         return f"{self.message} (at character {self.position + 1})"
+
+
+@dataclass(frozen=True, slots=True)
+class Refuted(ParseFailure):
+    """An answer that was read but cannot earn credit: working that breaks, a wrong kind."""

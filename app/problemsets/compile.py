@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sympy
+
 from app.grading.answers.array import ArrayAnswer
 from app.grading.answers.base import AnswerType
 from app.grading.answers.choice import ChoiceAnswer
@@ -17,7 +19,6 @@ from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from app.grading.sampling.contexts import CONTEXTS, SamplingContext
 from app.problemsets.references import ReferenceCallError, run_call, substitute
 from app.problemsets.schema import (
-    AnswerSpec,
     ArraySpec,
     CheckpointSpec,
     ChoiceSpec,
@@ -29,6 +30,8 @@ from app.problemsets.schema import (
     Reference,
     ShapeSpec,
 )
+from app.problemsets.set_vocabulary import problem_set_vocabulary
+from app.problemsets.variants import render
 
 ContextCache = dict[tuple[str, str], SamplingContext]
 
@@ -78,7 +81,7 @@ def _compile_field(
 ) -> GradableField:
     if isinstance(field.answer, CheckpointSpec) or field.reference is None:
         return GradableField(field.id, max_score, None)
-    answer = _build_answer(field.answer, definition, parameters, contexts)
+    answer = _build_answer(field, definition, parameters, contexts)
     mistakes = tuple(
         KnownMistake(
             mistake.name,
@@ -108,20 +111,26 @@ def _expression_target(spec: Reference, answer: ExpressionAnswer) -> Any:
     parsed = answer.parse(spec.expression)
     if isinstance(parsed, ParseFailure):
         raise ReferenceCallError(f"expression {spec.expression!r}: {parsed.describe()}")
+    if not isinstance(parsed, sympy.Expr):
+        raise ReferenceCallError(f"expression {spec.expression!r} is an equation")
     return answer.target(expression=parsed)
 
 
 def _build_answer(
-    spec: AnswerSpec,
+    field: FieldDef,
     definition: ProblemSetDef,
     parameters: Mapping[str, Any],
     contexts: ContextCache,
 ) -> AnswerType[Any, Any]:
+    spec = field.answer
     match spec:
         case ShapeSpec():
             return ShapeAnswer(dims=spec.dims, names=spec.names, row_vector_ok=spec.row_vector_ok)
         case NumberSpec():
-            return NumberAnswer(rtol=spec.rtol, atol=spec.atol)
+            # The set's symbols tell an expression (refuted, quoting the prompt) from a typo.
+            vocabulary = problem_set_vocabulary(definition)
+            prompt = render(field.prompt, parameters)
+            return NumberAnswer(rtol=spec.rtol, atol=spec.atol, asks=prompt, vocabulary=vocabulary)
         case ArraySpec():
             ndim = 1 if spec.type == "vector" else 2
             return ArrayAnswer(ndim=ndim, rtol=spec.rtol, atol=spec.atol)
@@ -130,12 +139,13 @@ def _build_answer(
         case EdgesSpec():
             return EdgeSetAnswer(nodes=spec.nodes)
         case ExpressionSpec():
-            return _expression_answer(spec, definition, parameters, contexts)
+            return _expression_answer(spec, field.reference, definition, parameters, contexts)
     raise ValueError(f"answer type {spec.type!r} has no text form")
 
 
 def _expression_answer(
     spec: ExpressionSpec,
+    reference: Reference | None,
     definition: ProblemSetDef,
     parameters: Mapping[str, Any],
     contexts: ContextCache,
@@ -149,9 +159,14 @@ def _expression_answer(
         raise ValueError(f"scales {sorted(shaped)} are vectors or matrices, not numbers")
     vocabulary = _vocabulary(spec, definition, context)
     kind = MatrixExpressionAnswer if spec.type == "matrix_expression" else ExpressionAnswer
-    scales = frozenset(spec.scales)
+    quantity = None if reference is None else reference.quantity
     return kind(
-        vocabulary=vocabulary, context=context, rtol=spec.rtol, atol=spec.atol, scales=scales
+        vocabulary=vocabulary,
+        context=context,
+        rtol=spec.rtol,
+        atol=spec.atol,
+        scales=frozenset(spec.scales),
+        quantity=quantity,
     )
 
 

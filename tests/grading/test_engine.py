@@ -7,7 +7,7 @@ import pytest
 
 from app.grading.answers.base import Comparison
 from app.grading.engine import grade_answer
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.field import GradableField, KnownMistake
 from app.grading.result import Verdict
 
@@ -21,6 +21,8 @@ class Integers:
     def parse(self, raw: str) -> int | ParseFailure:
         if self.explode:
             raise RuntimeError("checker bug")
+        if raw.startswith("="):
+            return Refuted("working breaks", 0)
         return int(raw) if raw.lstrip("-").isdigit() else ParseFailure("not an integer", 0)
 
     def latex(self, value: int) -> str:
@@ -53,6 +55,7 @@ def field(**overrides: Any) -> GradableField:
         ("-42", Verdict.INCORRECT, 0.0, "Check the sign."),
         ("7", Verdict.INCORRECT, 0.0, "Not correct. too small"),
         ("forty-two", Verdict.INVALID, 0.0, "not an integer (at character 1)"),
+        ("= 42", Verdict.INCORRECT, 0.0, "Not correct. working breaks (at character 1)"),
         ("", Verdict.INVALID, 0.0, "The answer is empty."),
         (None, Verdict.INVALID, 0.0, "The answer must be text."),
         ("4\u202e2", Verdict.INVALID, 0.0, "invisible control character"),

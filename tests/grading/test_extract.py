@@ -10,7 +10,7 @@ from app.grading import extract as extract_module
 from app.grading import messages
 from app.grading.answers.base import AnswerType
 from app.grading.engine import read
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.normalize import normalize
 from app.problemsets.catalog import ProblemCatalog
 from tests.bounds import NO_HANG_S
@@ -71,10 +71,23 @@ def test_two_candidate_answers_are_refused_as_such(problem_set: str, field: str,
 
 
 @pytest.mark.parametrize(
+    ("raw", "breaking"),
+    [
+        ("903400 (= 2800 + 180200 + 72040)", "2800 + 180200 + 72040"),
+        ("903400 (= 2800 + 180200 + 720000)", "2800 + 180200 + 720000"),
+        ("903400 (= 2800 + 180200 + 720401)", "2800 + 180200 + 720401"),
+        ("903401 (= 2800 + 180200 + 720400)", "2800 + 180200 + 720400"),
+    ],
+)
+def test_bracketed_working_is_checked_as_working_before_equals_is(raw: str, breaking: str) -> None:
+    value = read_text("dl-ex1", "q2.total", raw)
+    assert isinstance(value, Refuted)
+    assert f"'{breaking}' does not equal" in value.message
+
+
+@pytest.mark.parametrize(
     ("problem_set", "field", "raw", "message"),
     [
-        # Working in brackets is checked, as the same working before `=` is.
-        ("dl-ex1", "q2.total", "903400 (= 2800 + 180200 + 72040)", "different values"),
         # Words that name no answer leave the whole text's own failure standing.
         ("dl-ex1", "q1.a", "(batch, 10)", "uses m"),
         ("eecs182-hw5", "q2.a.batchnorm", "a batch norm layer", "options A, B, C"),

@@ -668,6 +668,20 @@ ACCEPTED = [
     # --- a zero for the letter o in a subscript (W_0 for W_o), as one write-up does throughout ---
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_0 + b_0)"),
     ("dl-ex1", "q1.e", r"\mathrm{ReLU}(\mathrm{ReLU}(XW_{h} + b_{h})W_{0} + b_{0})"),
+    # Found in what students write: the asked quantity stated in another form, its own
+    # symbol on either side (these two were refused before, as naming another quantity).
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = w/p"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o + b_o) = Y"),
+    ("eecs182-hw5", "q4.b", r"w/p = \tilde{w}"),
+    ("eecs182-hw5", "q4.b", r"p \tilde{w} = w"),
+    ("eecs182-hw5", "q4.b", r"\frac{w}{p} = \tilde w"),
+    ("eecs182-hw5", "q4.b", r"p\tilde{w} - w = 0"),
+    ("dl-ex1", "q1.e", r"ReLU(ReLU(X W_h + b_h) W_o + b_o) = \hat{Y}"),
+    ("dl-ex1", "q1.e", "Y^T = ReLU(ReLU(X W_h + b_h) W_o + b_o)^T"),
+    ("eecs182-hw5", "q4.c", r"X = \tilde{X}\Gamma"),
+    ("eecs182-hw5", "q4.c", r"\tilde{X}\Gamma = X"),
+    ("eecs182-hw5", "q8.B", r"\sigma^2 = B"),
+    ("eecs182-hw5", "q8.A", r"A - \mu = 0"),
 ]
 
 # Each row: problem set, field, answer, words the feedback must contain.
@@ -868,6 +882,15 @@ MISTAKES = [
     ("eecs182-hw5", "q4.c", r"\sqrt{\lambda} X\Gamma", "Write $w$ in terms of $\\tilde{w}$ first"),
     # --- named mistakes written transposed ---
     ("dl-ex1", "q1.e", "(ReLU(W_o^T ReLU(W_h^T X^T) + b_o^T))^T", "hidden layer's bias is missing"),
+    # Found in what students write: an equation for the asked quantity that is a known mistake.
+    (
+        "eecs182-hw5",
+        "q4.b",
+        r"\tilde{w} = w p",
+        r"Compare the data terms $Xw$ and $pX\tilde{w}$ ag",
+    ),
+    ("dl-ex1", "q1.e", "ReLU(X W_h + b_h) W_o + b_o = Y", "Every neuron applies ReLU, the output"),
+    ("eecs182-hw5", "q8.B", r"\sigma = B", "$B$ weighs a squared norm"),
 ]
 
 # Each row: problem set, field, answer that deserves no credit.
@@ -1131,6 +1154,31 @@ WRONG = [
     # --- near misses of W_0 for W_o: a zero is still the output layer, not the hidden one ---
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_0 + b_0) W_h + b_h)", "does not conform"),
     ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_0) W_0 + b_h)", "Cannot add"),
+    # Found in what students write: an equation that does not hold for the asked quantity, or
+    # holds for any value of it, or whose sides differ in shape.
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = 2w/p", "does not hold for the quantity asked for"),
+    ("eecs182-hw5", "q4.b", r"\tilde{w} = p/w", "a vector cannot be raised to a power"),
+    ("eecs182-hw5", "q4.b", "w = w", "it does not determine it"),
+    ("eecs182-hw5", "q4.b", "w - w = 0", "it does not determine it"),
+    ("eecs182-hw5", "q4.b", r"w \cdot 0 = 0", "it does not determine it"),
+    ("dl-ex1", "q1.e", "Y = Y", "it does not determine it"),
+    ("dl-ex1", "q1.e", "ReLU(ReLU(X W_h + b_h) W_o + b_o)^T = Y", "different shapes"),
+    ("eecs182-hw5", "q4.c", r"X = \tilde{X}", "does not hold for the quantity asked for"),
+    ("eecs182-hw5", "q4.c", r"X = \Gamma\tilde{X}", "does not conform"),
+    # Found in what students write: a chain whose steps disagree is read, and earns nothing,
+    # even where its last step is right; the feedback names the step that breaks.
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\sum_i \frac{\partial f}{\partial y_i} x_i = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 1",
+    ),
+    (
+        "dl-ex1",
+        "q3.a",
+        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sigma^2 + \epsilon} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
+        "Your working breaks after step 2",
+    ),
 ]
 
 # Each row: problem set, field, answer, the start of the message that says what is wrong.
@@ -1187,12 +1235,6 @@ INVALID = [
         "dl-ex1",
         "q1.e",
         "W_h = ReLU(X)",
-        "the left side of '=' is not the quantity asked for; write only the expression",
-    ),
-    (
-        "dl-ex1",
-        "q1.e",
-        "ReLU(ReLU(X W_h + b_h) W_o + b_o) = Y",
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("dl-ex1", "q1.e", "", "The answer is empty."),
@@ -1339,12 +1381,15 @@ INVALID = [
     ),
     ("eecs182-hw5", "q2.b.ninf", r"\infty", "unknown command '\\infty'"),
     ("eecs182-hw5", "q4.b", "pw~", "the character '~' cannot be used in an answer"),
+    # The asked symbol absent, or another field's: no equation that states this quantity.
     (
         "eecs182-hw5",
         "q4.b",
-        r"\tilde{w} = w/p",
+        r"\tilde{w} = \tilde{w}",
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
+    ("eecs182-hw5", "q4.b", "0 = 0", "the left side of '=' is not the quantity asked for"),
+    ("eecs182-hw5", "q8.A", r"\mu = B", "the left side of '=' is not the quantity asked for"),
     ("eecs182-hw5", "q4.b", "~w", "the character '~' cannot be used in an answer"),
     ("eecs182-hw5", "q4.b", "p~", "unknown command '\\tilde'"),
     ("eecs182-hw5", "q4.b", "p~w", "the character '~' cannot be used in an answer"),
@@ -1369,20 +1414,7 @@ INVALID = [
         "the left side of '=' is not the quantity asked for; write only the expression",
     ),
     ("eecs182-hw5", "q8.B", r"\text{Var}", "unknown symbol 'Var'"),
-    # Found in what students write: working that disagrees, chain rule for another derivative,
-    # two candidate answers.
-    (
-        "dl-ex1",
-        "q3.a",
-        r"\sum_i \frac{\partial f}{\partial y_i} x_i = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
-        "Your working breaks after step 1",
-    ),
-    (
-        "dl-ex1",
-        "q3.a",
-        r"\frac{\partial f}{\partial \gamma} = \sum_i \frac{\partial f}{\partial y_i} \frac{x_i - \mu}{\sigma^2 + \epsilon} = \sum_i \frac{\partial f}{\partial y_i} \hat{x}_i",
-        "Your working breaks after step 2",
-    ),
+    # Found in what students write: chain rule for another derivative, two candidate answers.
     (
         "dl-ex1",
         "q3.a",

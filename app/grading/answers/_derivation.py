@@ -2,14 +2,14 @@ r"""Worked answers: a chain of equal steps, or a result given through named inte
 
 A chain `s_0 = s_1 = ... = s_n` is graded on its last step, s_n. The first step may name the
 quantity asked for (`\frac{\partial f}{\partial \gamma} = ...`). Every other step must agree
-with s_n at every sample point, or the chain is refused at the step that breaks. A step may go
-unchecked only when it is the chain rule spelled out for the asked derivative: the parser
-refuses it solely for a derivative it cannot evaluate, and every derivative in it is either a
-loss derivative (`\frac{\partial f}{\partial y_i}`) or taken with respect to the variable asked
-for (`\frac{\partial y_i}{\partial \gamma}` in a chain for `\frac{\partial f}{\partial \gamma}`).
-Such a step is notation for the quantity; it cannot contradict the result, and s_n is graded
-anyway. A two-sided `W_h = ...` whose left side is a bare symbol names the wrong quantity and
-keeps the parser's message.
+with s_n at every sample point, or the chain is refuted (read, but given no credit) at the step
+that breaks. A step may go unchecked only when it is the chain rule spelled out for the asked
+derivative: the parser refuses it solely for a derivative it cannot evaluate, and every
+derivative in it is either a loss derivative (`\frac{\partial f}{\partial y_i}`) or taken
+with respect to the variable asked for (`\frac{\partial y_i}{\partial \gamma}` in a chain for
+`\frac{\partial f}{\partial \gamma}`). Such a step is notation for the quantity; it cannot
+contradict the result, and s_n is graded anyway. A two-sided `W_h = ...` whose left side is a
+bare symbol names the wrong quantity and keeps the parser's message.
 
 Intermediates (`H = ReLU(X W_h + b_h), Y = ReLU(H W_o + b_o)`) are names the field does not
 know, each defined once; they are substituted, bracketed, into the one statement that is not
@@ -24,7 +24,7 @@ import sympy
 
 from app.grading.answers import messages
 from app.grading.answers._text import Piece, split_top
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.mathparse import messages as parse_messages
 
@@ -143,7 +143,7 @@ def _checked(
         elif not agrees(value, final):
             broken = (number, step)  # the last step that disagrees is where the chain breaks
     if broken is not None:
-        return ParseFailure(messages.step_breaks(broken[0]), broken[1].start)
+        return Refuted(messages.step_breaks(broken[0]), broken[1].start)
     return final
 
 

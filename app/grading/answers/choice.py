@@ -8,7 +8,7 @@ from app.grading.answers import messages
 from app.grading.answers._ballot import Ballot, read_ballot
 from app.grading.answers._text import quoted
 from app.grading.answers.base import Comparison
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.normalize import normalize
 
 WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|operatorname)\s*\{([^{}]*)\}")
@@ -54,7 +54,8 @@ class ChoiceAnswer:
         if isinstance(option, ParseFailure) and option.message in DOUBTFUL:
             return option
         if option is None or isinstance(option, ParseFailure):
-            return ParseFailure(messages.ticked_unknown(quoted(label), self._options))
+            # A box was ticked, only not one of the options: read, and wrong.
+            return Refuted(messages.ticked_unknown(quoted(label), self._options))
         return option
 
     def _named(self, text: str) -> str | ParseFailure:

@@ -27,7 +27,6 @@ WRONG_ORDER = "The dimensions are in the wrong order."
 
 # Numbers
 NOT_FINITE = "The value must be a finite number."
-SIDES_DIFFER = "The two sides of = have different values."
 EMPTY_SIDE = "Nothing stands on one side of =."
 WRONG_SIGN = "Your value has the wrong sign."
 TOO_LARGE = "Your value is larger than expected."
@@ -58,6 +57,9 @@ NOTHING_TICKED = "No box is ticked; tick the box of a single option."
 # Worked expressions
 TOO_MANY_STEPS = "The working has too many steps joined by =; keep the last few."
 TOO_MANY_STATEMENTS = "The answer has too many statements; give the expression and its definitions."
+SIDES_SHAPES_DIFFER = "The two sides of your equation have different shapes."
+RELATION_FAILS = "Your equation does not hold for the quantity asked for."
+RELATION_LOOSE = "Your equation holds whatever the quantity asked for is; it does not determine it."
 
 # Edge sets
 NO_EDGES = "No edges found; write edges like A -> B, separated by commas."
@@ -126,6 +128,18 @@ def ticked_unknown(label: str, options: Sequence[str]) -> str:
     """The ticked box names no option; quote what stands beside it."""
     beside = f"reads '{label}'" if label else "has nothing beside it"
     return f"The ticked box {beside}; tick one of the options {', '.join(options)}."
+
+
+def number_asked(asks: str | None) -> str:
+    """A readable expression where a number is asked; say what the number is the value of."""
+    asked = (asks or "").strip().rstrip(".?")
+    what = f" ({asked[:1].lower()}{asked[1:]})" if asked else ""
+    return f"This field asks for a number{what}; write its value without symbols."
+
+
+def working_differs(side: str) -> str:
+    """A side of a number's working does not equal its result, the value after the last =."""
+    return f"Your working does not add up: '{side}' does not equal your result."
 
 
 def step_breaks(step: int) -> str:

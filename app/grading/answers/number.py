@@ -5,10 +5,12 @@ from fractions import Fraction
 
 from app.grading.answers import messages
 from app.grading.answers._numeric import Scalar, as_scalar, close, is_finite, sign
-from app.grading.answers._text import Piece, prepare, split_top
+from app.grading.answers._text import Piece, prepare, quoted, split_top
+from app.grading.answers._working import sides_agree
 from app.grading.answers.base import Comparison
-from app.grading.failures import ParseFailure
-from app.grading.mathparse import constant_latex, parse_constant
+from app.grading.failures import ParseFailure, Refuted
+from app.grading.mathparse import constant_latex, parse_constant, parse_expression
+from app.grading.mathparse.vocabulary import Vocabulary
 
 # In a number there are no variables, so an `x` between two operands can only be a product.
 PLAIN_TIMES = re.compile(r"(?<=[0-9.)\]}])(\s*)[xX](?=\s*[0-9.(\[{\\])")
@@ -22,23 +24,40 @@ LETTER = re.compile(r"[A-Za-z\\]")
 # `903.4K` for a count: a decimal and one SI suffix, exact; a lowercase m could mean milli.
 SUFFIXED = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s?([kKMGB])\s*")
 SUFFIXES = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
-# Sides of `27 * 4 = 108` may show rounded working; closer than this they agree.
-SIDES_RTOL = 1e-3
 
 
 class NumberAnswer:
     """A real number, exact where the student wrote it exactly, compared within tolerances."""
 
-    def __init__(self, *, rtol: float = 0.0, atol: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        rtol: float = 0.0,
+        atol: float = 0.0,
+        asks: str | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
         self._rtol = rtol
         self._atol = atol
+        self._asks = asks
+        self._vocabulary = vocabulary
 
     def parse(self, raw: str) -> Scalar | ParseFailure:
         """Evaluate a constant expression, or a chain `working = value` of equal ones."""
         text = prepare(raw)
         if isinstance(text, ParseFailure):
             return text
-        return _equation_value(DECORATION.sub(lambda match: " " * len(match.group()), text))
+        value = _equation_value(DECORATION.sub(lambda match: " " * len(match.group()), text))
+        if isinstance(value, ParseFailure) and self._is_expression(text):
+            # Readable, only not a number: wrong, and the student is told what is asked.
+            return Refuted(messages.number_asked(self._asks))
+        return value
+
+    def _is_expression(self, text: str) -> bool:
+        if self._vocabulary is None:
+            return False
+        parsed = parse_expression(text, self._vocabulary)
+        return not isinstance(parsed, ParseFailure) and bool(parsed.free_symbols)
 
     def latex(self, value: Scalar) -> str:
         """An integer, a fraction, or a float in short form."""
@@ -75,8 +94,9 @@ def _equation_value(text: str) -> Scalar | ParseFailure:
         other = _side_value(side)
         if isinstance(other, ParseFailure):
             return other
-        if not close(other, value, rtol=SIDES_RTOL, atol=0.0):
-            return ParseFailure(messages.SIDES_DIFFER, side.stripped().start)
+        if not sides_agree(side.text, other, last.text, value):
+            shown = quoted(side.text.strip())
+            return Refuted(messages.working_differs(shown), side.stripped().start)
     return value
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.grading.answers import messages
 from app.grading.answers._derivation import MAX_STEPS, asked_variable
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from app.grading.mathparse import messages as parse_messages
 from app.problemsets.catalog import ProblemCatalog
 from tests.bounds import NO_HANG_S
@@ -75,7 +75,7 @@ def test_worked_answers_are_graded_on_their_result(
 )
 def test_a_chain_whose_steps_disagree_names_the_step_that_breaks(raw: str, step: int) -> None:
     result = field("dl-ex1", "q3.a").answer.parse(raw)
-    assert isinstance(result, ParseFailure)
+    assert isinstance(result, Refuted)
     assert result.message == messages.step_breaks(step)
     assert result.position is not None
 

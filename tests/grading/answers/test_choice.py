@@ -2,7 +2,7 @@ import pytest
 
 from app.grading.answers import messages
 from app.grading.answers.choice import ChoiceAnswer
-from app.grading.failures import ParseFailure
+from app.grading.failures import ParseFailure, Refuted
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 ANSWER = ChoiceAnswer(
@@ -117,20 +117,24 @@ def test_a_ticked_box_is_the_option_beside_it(raw: str, option: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "message"),
+    ("raw", "message", "refuted"),
     [
-        ("☒ A ☒ B ☐ C", messages.ticked_several(["A", "B"])),
-        ("[x] A [x] C", messages.ticked_several(["A", "C"])),
-        ("☐ A ☐ B ☐ C", messages.NOTHING_TICKED),
-        ("☒ Z", messages.ticked_unknown("Z", ["A", "B", "C"])),
-        ("☒ group norm ☐ A", messages.ticked_unknown("group norm", ["A", "B", "C"])),
-        ("☒", messages.ticked_unknown("", ["A", "B", "C"])),
-        ("☒ A or B", messages.ANOTHER_OPTION_NAMED),
-        ("☒ " + "x" * 1_000, messages.ticked_unknown("x" * 29 + "…", ["A", "B", "C"])),
-        ("☒ " * 600, "600 boxes are ticked (an empty box, an empty box, an empty box, …)"),
+        ("☒ A ☒ B ☐ C", messages.ticked_several(["A", "B"]), False),
+        ("[x] A [x] C", messages.ticked_several(["A", "C"]), False),
+        ("☐ A ☐ B ☐ C", messages.NOTHING_TICKED, False),
+        # A box is ticked and read, but it is no option: refuted, not unreadable.
+        ("☒ Z", messages.ticked_unknown("Z", ["A", "B", "C"]), True),
+        ("☒ group norm ☐ A", messages.ticked_unknown("group norm", ["A", "B", "C"]), True),
+        ("☒", messages.ticked_unknown("", ["A", "B", "C"]), True),
+        ("☒ A or B", messages.ANOTHER_OPTION_NAMED, False),
+        ("☒ " + "x" * 1_000, messages.ticked_unknown("x" * 29 + "…", ["A", "B", "C"]), True),
+        ("☒ " * 600, "600 boxes are ticked (an empty box, an empty box, an empty box, …)", False),
     ],
 )
-def test_ticked_boxes_that_name_no_single_option_are_refused(raw: str, message: str) -> None:
+def test_ticked_boxes_that_name_no_single_option_are_refused(
+    raw: str, message: str, refuted: bool
+) -> None:
     result = ANSWER.parse(raw)
     assert isinstance(result, ParseFailure)
+    assert isinstance(result, Refuted) == refuted
     assert message in result.message
