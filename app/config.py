@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.problemsets.catalog import DEFAULT_DIRECTORY
+from app.problemsets.paths import DEFAULT_DIRECTORY
 
 MIN_SECRET_CHARS = 24
 

@@ -2,7 +2,8 @@
 
 import argparse
 
-from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.paths import DEFAULT_DIRECTORY
 
 
 def catalog_of(args: argparse.Namespace) -> ProblemCatalog:
