@@ -14,8 +14,11 @@ import hashlib
 import hmac
 import logging
 import os
+import platform
 import secrets
 import stat
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from app.private import SHARED_BITS, open_private, private_dir
@@ -44,6 +47,29 @@ def cache_directory() -> Path | None:
     except RuntimeError:  # no home directory to be found
         return None
     return root / "dlgrade"
+
+
+@cache
+def source_hash(*roots: Path) -> str:
+    """SHA-256 over the Python source under the roots, for keys of what that code computes."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"{root.name}/{path.relative_to(root)}".encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def versions(*distributions: str) -> dict[str, str]:
+    """Python's version and the installed distributions', for keys of what they compute."""
+    found = {"python": platform.python_version()}
+    for name in distributions:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "none"
+    return found
 
 
 def load(section: str, key: str) -> bytes | None:

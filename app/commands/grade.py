@@ -6,9 +6,10 @@ import sys
 from typing import Any
 
 from app.commands.errors import CliError
-from app.commands.problems import catalog_of
 from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
 from app.grading.service import SubmissionGrader
+from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.paths import DEFAULT_DIRECTORY
 from app.untrusted import strict_json
 
 MAX_FILE_BYTES = 1_000_000
@@ -16,7 +17,7 @@ MAX_FILE_BYTES = 1_000_000
 
 def grade(args: argparse.Namespace) -> None:
     """Grade the answers file against the problem set (and --student's variant)."""
-    catalog = catalog_of(args)
+    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
     answers = _read_answers(args.file)
     runner: FieldRunner = InProcessRunner(catalog) if args.in_process else SandboxRunner(catalog)
     try:

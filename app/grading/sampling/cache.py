@@ -8,14 +8,10 @@ read with allow_pickle=False: nothing from the cache is ever unpickled.
 """
 
 import dataclasses
-import hashlib
 import io
 import json
-import platform
 import zipfile
 from collections.abc import Callable
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -61,29 +57,14 @@ def batches_key(context: object) -> str | None:
         "context": f"{kind.__module__}.{kind.__qualname__}",
         "parameters": parameters,
         "code": code_hash(),
-        "versions": _versions(),
+        "versions": disk.versions("numpy", "sympy"),
     }
     return json.dumps(key, sort_keys=True)
 
 
-@cache
 def code_hash() -> str:
     """SHA-256 over the source that draws the samples: this package and reference/."""
-    digest = hashlib.sha256()
-    for root in (Path(__file__).parent, Path(reference.__file__).parent):
-        for path in sorted(root.rglob("*.py")):
-            digest.update(f"{root.name}/{path.relative_to(root)}".encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@cache
-def _versions() -> dict[str, str]:
-    try:
-        sympy = metadata.version("sympy")
-    except metadata.PackageNotFoundError:
-        sympy = "none"
-    return {"python": platform.python_version(), "numpy": np.__version__, "sympy": sympy}
+    return disk.source_hash(Path(__file__).parent, Path(reference.__file__).parent)
 
 
 def encoded(batches: tuple[SampleBatch, ...]) -> bytes | None:
