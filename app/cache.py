@@ -1,12 +1,14 @@
 """Derived data kept on disk between processes, and trusted only where this cache wrote it.
 
-The directory is $DLGRADE_CACHE_DIR, else $XDG_CACHE_HOME/dlgrade, else ~/.cache/dlgrade; an
-empty DLGRADE_CACHE_DIR turns the cache off. Directories are 0700 and files 0600, as for the
-data directory. An entry is one file: an HMAC-SHA256 over its key and content, made with a
-secret kept in the directory. An entry whose MAC or key does not match (corrupt, stale, or
-written by anything else) is a miss: the caller computes the value and stores it over the
-bad one. Each write goes to a temporary file renamed into place, so a process reading while
-another writes sees the old entry or the new one, never half of one.
+The directory is $DLGRADE_CACHE_DIR, else $XDG_CACHE_HOME/dlgrade, else ~/.cache/dlgrade: read
+from the environment here, since grading workers and commands that build no Settings use the
+cache too. Directories are 0700 and files 0600, as for the data directory.
+
+An entry is one file: an HMAC-SHA256 over its key and content, made with a secret kept in the
+directory. An entry whose MAC or key does not match (corrupt, stale, or written by anything
+else) is a miss: the caller computes the value and stores it over the bad one. Each write goes
+to a temporary file renamed into place, so a process reading while another writes sees the old
+entry or the new one, never half of one.
 """
 
 import errno
@@ -37,10 +39,10 @@ class UntrustedFile(OSError):
 
 
 def cache_directory() -> Path | None:
-    """The cache directory the environment names; None when the cache is off."""
+    """The cache directory the environment names; None when there is no home to hold it."""
     configured = os.environ.get(CACHE_VARIABLE)
-    if configured is not None:
-        return Path(configured) if configured else None
+    if configured:
+        return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME")
     try:
         root = Path(base) if base else Path.home() / ".cache"

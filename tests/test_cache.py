@@ -10,6 +10,7 @@ import pytest
 
 from app import cache
 from app.cache import CACHE_VARIABLE, SECRET_BYTES, SECRET_NAME, cache_directory, load, store
+from app.config import Settings
 
 SECTION = "things"
 KEY = '{"thing": 1}'
@@ -129,17 +130,6 @@ def test_an_entry_too_large_is_a_miss(root: Path, monkeypatch: pytest.MonkeyPatc
     assert load(SECTION, KEY) is None
 
 
-def test_an_empty_setting_turns_the_cache_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(CACHE_VARIABLE, "")
-    monkeypatch.chdir(tmp_path)
-    assert cache_directory() is None
-    store(SECTION, KEY, b"content")
-    assert load(SECTION, KEY) is None
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_the_default_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(CACHE_VARIABLE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -157,3 +147,7 @@ def test_a_cache_that_cannot_be_written_costs_only_time(
     monkeypatch.setenv(CACHE_VARIABLE, str(blocked / "cache"))
     store(SECTION, KEY, b"content")
     assert load(SECTION, KEY) is None
+
+
+def test_the_setting_names_the_directory_the_cache_uses(root: Path) -> None:
+    assert Settings().cache_dir == cache_directory() == root
