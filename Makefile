@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench bench-service bench-batch clean
+.PHONY: run test lint typecheck unit bench bench-service bench-batch bench-startup clean
 
 $(STAMP): pyproject.toml web/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-service: $(STAMP)
 # `dlgrade batch` on a generated 1,000-student class, end to end, first run and unchanged rerun.
 bench-batch: $(STAMP)
 	$(BIN)/python -m benchmarks.batch
+
+# The commands' start-up, cold (no cache) and warm.
+bench-startup: $(STAMP)
+	$(BIN)/python -m benchmarks.startup
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,25 +5,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.commands import local, remote
-from app.commands.batch import batch
+from app.commands.choices import CSV_FORMATS, FORMATS, TOKEN_VARIABLE
 from app.commands.errors import EXIT_BAD_INPUT, CliError
-from app.commands.grade import grade
-from app.commands.gradebook import CSV_FORMATS, FORMATS, export_gradebook
-from app.commands.instructor import add_instructor
-from app.commands.problems import list_problem_sets
-from app.commands.regrade import regrade
-from app.commands.report import write_report
 from app.errors import DomainError
 from app.problemsets.loader import ProblemFileError
-from app.server import serve
+
+if TYPE_CHECKING:
+    from app.commands.remote import Connect
 
 EXIT_INTERRUPTED = 130
 RERUN = "what was stored stays, and the same command run again carries on from there"
 
 
-def main(argv: Sequence[str] | None = None, *, connect: remote.Connect = remote.connect) -> int:
+def main(argv: Sequence[str] | None = None, *, connect: "Connect | None" = None) -> int:
     """Run the command line; returns the exit status. `connect` opens --server."""
     args = _parser().parse_args(argv)
     try:
@@ -38,24 +34,53 @@ def main(argv: Sequence[str] | None = None, *, connect: remote.Connect = remote.
     return 0
 
 
-def _run(args: argparse.Namespace, connect: remote.Connect) -> None:
+def _run(args: argparse.Namespace, connect: "Connect | None") -> None:
+    # Each command imports what it needs as it runs: listing the problem sets should not
+    # wait for the database, the HTTP client or the plotting library to load.
     match args.command:
         case "serve":
-            serve(local.settings(args))
+            from app.commands.local import settings
+            from app.server import serve
+
+            serve(settings(args))
         case "create-instructor":
+            from app.commands.instructor import add_instructor
+
             add_instructor(args)
         case "problems":
+            from app.commands.problems import list_problem_sets
+
             list_problem_sets(args)
         case "grade":
+            from app.commands.grade import grade
+
             grade(args)
+        case _:
+            _run_class_command(args, connect)
+
+
+def _run_class_command(args: argparse.Namespace, connect: "Connect | None") -> None:
+    """The commands that run on the local database or on --server."""
+    from app.commands import remote
+
+    opened = remote.connect if connect is None else connect
+    match args.command:
         case "batch":
-            batch(args, connect)
+            from app.commands.batch import batch
+
+            batch(args, opened)
         case "gradebook":
-            export_gradebook(args, connect)
+            from app.commands.gradebook import export_gradebook
+
+            export_gradebook(args, opened)
         case "report":
-            write_report(args, connect)
+            from app.commands.report import write_report
+
+            write_report(args, opened)
         case "regrade":
-            regrade(args, connect)
+            from app.commands.regrade import regrade
+
+            regrade(args, opened)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,7 +156,7 @@ def _class_options() -> argparse.ArgumentParser:
     )
     options.add_argument(
         "--token",
-        help=f"an instructor's token for --server (default: ${remote.TOKEN_VARIABLE}); "
+        help=f"an instructor's token for --server (default: ${TOKEN_VARIABLE}); "
         "write --token=T when T starts with -",
     )
     return options

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.problemsets.catalog import DEFAULT_DIRECTORY
+from app.problemsets.paths import DEFAULT_DIRECTORY
 
 MIN_SECRET_CHARS = 24
 
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("data")
+    # Where what the problem sets cost to derive is kept between processes (app/cache.py,
+    # which reads DLGRADE_CACHE_DIR itself); unset, the XDG cache directory.
+    cache_dir: Path | None = None
     database_url: str | None = None
     problems_dir: Path = DEFAULT_DIRECTORY
     instructor_token: SecretStr | None = None

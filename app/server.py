@@ -44,8 +44,8 @@ def prepare(settings: Settings) -> None:
     # Done once here, before any server process starts: several processes starting at once
     # would race to create the tables and the first instructor.
     # The preparing process grades nothing, so it starts no grading workers.
-    runner = InProcessRunner(ProblemCatalog(settings.problems_dir))
-    services = build_services(settings, runner=runner)
+    catalog = ProblemCatalog(settings.problems_dir)
+    services = build_services(settings, runner=InProcessRunner(catalog), catalog=catalog)
     try:
         ensure_instructor(services)
     finally:

@@ -51,16 +51,22 @@ class Services:
 
 
 def build_services(
-    settings: Settings, *, runner: FieldRunner | None = None, jobs: JobBackend | None = None
+    settings: Settings,
+    *,
+    runner: FieldRunner | None = None,
+    jobs: JobBackend | None = None,
+    catalog: ProblemCatalog | None = None,
 ) -> Services:
-    """Migrate the database, load the problem sets and start the grading workers."""
+    """Migrate the database, load the problem sets (unless given) and start the grading
+    workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
     # Before anything is written there: the database, uploads, keys and tokens are private.
     private_dir(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
-    catalog = ProblemCatalog(settings.problems_dir)
+    if catalog is None:
+        catalog = ProblemCatalog(settings.problems_dir)
     if runner is None:
         runner = SandboxRunner(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s

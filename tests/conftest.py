@@ -3,6 +3,8 @@ transaction per test, and tokens for an instructor and two students."""
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from httpx import Response
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from app.cache import CACHE_VARIABLE
 from app.config import Settings
 from app.db.engine import committed
 from app.db.models import FieldGrade, Role, Submission, User
@@ -26,6 +29,16 @@ from app.users.service import issue
 POSTGRES_URL_VARIABLE = "DLGRADE_TEST_POSTGRES_URL"
 # The official Fashion-MNIST files, beside the repository (as in CI).
 FASHION_MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-mnist"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run a cache of its own: it neither reads nor leaves what other runs stored."""
+    os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="dlgrade-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's cache."""
+    shutil.rmtree(os.environ.pop(CACHE_VARIABLE, ""), ignore_errors=True)
 
 
 def postgres_url() -> str | None:

@@ -4,6 +4,8 @@ and the class commands in tests/commands/."""
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -304,3 +306,23 @@ def run_with(
     status = main(argv, connect=connect)
     captured = capsys.readouterr()
     return status, captured.out, captured.err
+
+
+HEAVY_MODULES = ("sympy", "sqlalchemy", "matplotlib", "alembic", "httpx", "torch", "numpy")
+
+
+def test_parsing_the_command_line_imports_no_heavy_module() -> None:
+    # A fresh interpreter: this one has imported everything the other tests needed.
+    check = (
+        "import sys, app.cli; "
+        f"print(' '.join(name for name in {HEAVY_MODULES!r} if name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.stdout.split() == []

@@ -6,17 +6,23 @@ import sys
 from typing import Any
 
 from app.commands.errors import CliError
-from app.commands.problems import catalog_of
-from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
-from app.grading.service import SubmissionGrader
+from app.problemsets.paths import DEFAULT_DIRECTORY
 from app.untrusted import strict_json
+from app.warmup import start_grader_fork_server
 
 MAX_FILE_BYTES = 1_000_000
 
 
 def grade(args: argparse.Namespace) -> None:
     """Grade the answers file against the problem set (and --student's variant)."""
-    catalog = catalog_of(args)
+    if not args.in_process:
+        start_grader_fork_server()
+    # Imported only now, so that the fork server imports the grader on the other core meanwhile.
+    from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
+    from app.grading.service import SubmissionGrader
+    from app.problemsets.catalog import ProblemCatalog
+
+    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
     answers = _read_answers(args.file)
     runner: FieldRunner = InProcessRunner(catalog) if args.in_process else SandboxRunner(catalog)
     try:

@@ -12,10 +12,6 @@ from app.gradebook.schemas import Gradebook
 from app.gradebook.service import build
 from app.services import Services
 
-CSV_FORMATS = ("csv", "canvas")
-"""The grade-book files `dlgrade batch` writes: a plain table, and Canvas's import layout."""
-FORMATS = (*CSV_FORMATS, "json")
-
 
 def export_gradebook(args: argparse.Namespace, connect: Connect) -> None:
     """Write the grade book (built locally, or by --server) to --out."""
@@ -38,7 +34,7 @@ def book_of(services: Services, problem_set: str) -> Gradebook:
 
 
 def exported(book: Gradebook, format: str) -> bytes:
-    """The grade book as a file's bytes, in one of FORMATS."""
+    """The grade book as a file's bytes, in one of choices.FORMATS."""
     if format == "json":
         return book.model_dump_json(indent=2).encode("utf-8")
     text = to_canvas_csv(book) if format == "canvas" else to_csv(book)

@@ -33,8 +33,9 @@ def running(args: argparse.Namespace, *, grading: bool) -> Iterator[Services]:
     """The services, migrated and started; `grading` starts the sandboxed grading workers."""
     config = settings(args)
     # A command that grades nothing starts no worker processes (as `serve` prepares).
-    runner = None if grading else InProcessRunner(ProblemCatalog(config.problems_dir))
-    services = build_services(config, runner=runner)
+    catalog = ProblemCatalog(config.problems_dir)
+    runner = None if grading else InProcessRunner(catalog)
+    services = build_services(config, runner=runner, catalog=catalog)
     try:
         if grading:
             # Evaluations a stopped service left pending run again beside this command's.

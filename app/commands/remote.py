@@ -17,12 +17,12 @@ from urllib.parse import quote, urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from app.commands.choices import TOKEN_VARIABLE
 from app.commands.errors import CliError
 from app.jobs.schemas import JobAccepted, JobPublic
 from app.untrusted import shown
 
 API = "/api/v1"
-TOKEN_VARIABLE = "DLGRADE_TOKEN"
 TIMEOUT_S = 60.0
 POLL_S = 0.5
 MAX_JSON_BYTES = 20_000_000

@@ -13,11 +13,11 @@ import reference
 from app.errors import UnknownProblemSet
 from app.problemsets.compile import CompiledProblemSet, FieldCompileError, compile_problem_set
 from app.problemsets.loader import SUFFIX, ProblemFileError, load_directory
+from app.problemsets.paths import DEFAULT_DIRECTORY
 from app.problemsets.references import ReferenceCallError, check_binding
 from app.problemsets.schema import ProblemSetDef
 from app.problemsets.variants import canonical_parameters, variant_parameters
 
-DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "problems"
 VARIANT_CACHE_SIZE = 256
 
 CacheKey = tuple[str, str]

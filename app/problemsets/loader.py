@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from app.problemsets.schema import ProblemSetDef
 
 SUFFIX = ".yaml"
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: the same safe types, ten times faster."""
 
 
 class ProblemFileError(Exception):
@@ -37,10 +39,16 @@ def load_directory(directory: Path) -> dict[str, ProblemSetDef]:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemFileError(f"{path}: cannot be read: {exc}") from None
+    try:
+        return yaml.load(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        pass
+    try:
+        # Read again by the pure-Python parser, whose messages quote the line and point at it.
+        return yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise ProblemFileError(f"{path}: is not valid YAML: {exc}") from None
 

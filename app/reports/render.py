@@ -8,14 +8,17 @@ forbids every fetch but inline styles and data images, so the file runs nothing 
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from app.grading.result import Verdict
-from app.reports.charts import Chart, accuracy_chart, shares_chart, totals_chart
 from app.reports.formatting import percent, points
 from app.stats.schemas import ProblemSetStats
+
+if TYPE_CHECKING:
+    from app.reports.charts import Chart
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 # Answers are at most a few thousand characters; a cell never needs more than this.
@@ -27,13 +30,17 @@ KEPT_CONTROLS = {"\n", "\t"}
 class Charts:
     """The report's charts; None where there is nothing to draw."""
 
-    totals: Chart | None
-    shares: Chart | None
-    accuracy: Chart | None
+    totals: "Chart | None"
+    shares: "Chart | None"
+    accuracy: "Chart | None"
 
 
 def render_report(stats: ProblemSetStats) -> str:
     """The report as an HTML document."""
+    # Imported here: matplotlib takes a quarter of a second to load, and a server that writes
+    # no report should not wait for it before it answers.
+    from app.reports.charts import accuracy_chart, shares_chart, totals_chart
+
     charts = Charts(
         totals=totals_chart(stats.totals, max_total=stats.max_total),
         shares=shares_chart(stats.fields),

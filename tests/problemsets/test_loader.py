@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
-from app.problemsets.loader import ProblemFileError, load_directory, load_problem_set
+from app.problemsets.loader import FAST_LOADER, ProblemFileError, load_directory, load_problem_set
+from app.problemsets.paths import DEFAULT_DIRECTORY
 
 MINIMAL = """
 id: tiny
@@ -77,3 +79,21 @@ def test_duplicate_field_ids_are_refused(tmp_path: Path) -> None:
 def test_empty_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ProblemFileError, match="no problem-set files"):
         load_directory(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["id: [tiny", "id: tiny: x", "id: 'open"])
+def test_broken_yaml_is_quoted_with_its_line_whichever_parser_read_it(
+    tmp_path: Path, text: str
+) -> None:
+    with pytest.raises(ProblemFileError, match="is not valid YAML") as info:
+        load_problem_set(write(tmp_path, text))
+    # The message points at the place: the line as written, then a caret under it.
+    lines = str(info.value).splitlines()
+    assert any(line.strip() == text for line in lines)
+    assert any(line.strip() == "^" for line in lines)
+
+
+def test_both_parsers_read_the_shipped_files_alike() -> None:
+    for path in DEFAULT_DIRECTORY.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=FAST_LOADER) == yaml.load(text, Loader=yaml.SafeLoader)

@@ -8,6 +8,7 @@ import numpy as np
 
 from app.grading.mathparse.vocabulary import Dim
 from app.grading.sampling.batch import FloatArray, SampleBatch, frozen
+from app.grading.sampling.cache import cached_batches
 
 SEED = 20_240_917
 """Every context draws from this seed, so the same answer always meets the same samples."""
@@ -47,9 +48,10 @@ class SamplingContext(ABC):
         return frozenset()
 
     def batches(self) -> tuple[SampleBatch, ...]:
-        """The sample batches, drawn on first use from the fixed seed."""
+        """The sample batches, drawn on first use from the fixed seed (or read from the cache)."""
         if self._batches is None:
-            self._batches = tuple(_freeze(batch) for batch in self._draw(_rng(self)))
+            drawn = cached_batches(self, lambda: self._draw(_rng(self)))
+            self._batches = tuple(_freeze(batch) for batch in drawn)
         return self._batches
 
     @abstractmethod
