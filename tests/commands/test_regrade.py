@@ -23,8 +23,10 @@ def lower_the_credit(problems: Path) -> None:
     path = problems / "dl-ex1.yaml"
     text = path.read_text()
     field = text.index(f"id: {FIELD}\n")
-    credit = text.index("credit: 0.5", field)
-    path.write_text(text[:credit] + "credit: 0.25" + text[credit + len("credit: 0.5") :])
+    # The mistake is the shared column-convention rule: W_h's own entry overrides its credit.
+    shared = "<<: *column_convention, "
+    rule = text.index(shared, field) + len(shared)
+    path.write_text(text[:rule] + "credit: 0.25, " + text[rule:])
 
 
 def test_a_changed_credit_changes_exactly_the_students_who_made_that_mistake(
