@@ -13,12 +13,12 @@ from app.checkpoints.worker import prepare
 from app.config import Settings
 from app.db.engine import create_db_engine, session_factory, transaction
 from app.db.migrate import upgrade
-from app.grading.runner import FieldRunner, SandboxRunner
-from app.grading.service import SubmissionGrader
 from app.jobs.inprocess import InProcessBackend
 from app.jobs.protocol import AnyJobKind, JobBackend, JobKind, ServiceJobKind
 from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import FieldRunner, SandboxRunner
 from app.ratelimit import RateLimiter
 from app.regrade.jobs import regrade_kind
 from app.services import Services

@@ -12,8 +12,8 @@ import uvicorn
 
 from app.bootstrap import build_services
 from app.config import Settings
-from app.grading.runner import InProcessRunner
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from app.protocol import HeaderTimeoutProtocol
 from app.users.bootstrap import ensure_instructor
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db.engine import transaction
-from app.grading.runner import FieldRunner
-from app.grading.service import SubmissionGrader
 from app.jobs import service as jobs_service
 from app.jobs.protocol import JobBackend, JobKinds
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import FieldRunner
 from app.ratelimit import RateLimiter
 
 

@@ -19,10 +19,10 @@ from app.checkpoints import service as checkpoints_service
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Job, Role
-from app.grading.runner import InProcessRunner
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from app.regrade import service as regrade_service
 from app.services import Services
 from app.users.service import issue

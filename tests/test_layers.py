@@ -61,15 +61,6 @@ PLACED_FIRST = ("endpoints", "root")
 """Layers whose patterns are tried before the others' (they pick modules out of packages
 that another layer's pattern also matches, such as app.problemsets.endpoints)."""
 
-MOVE_OUT_OF_THE_ENGINE = "grades a problem set's fields: it belongs with the catalog"
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("app.grading.runner", "app.problemsets.catalog"): MOVE_OUT_OF_THE_ENGINE,
-    ("app.grading.runner", "app.problemsets.loader"): MOVE_OUT_OF_THE_ENGINE,
-    ("app.grading.service", "app.problemsets.catalog"): MOVE_OUT_OF_THE_ENGINE,
-    ("app.grading.service", "app.problemsets.compile"): MOVE_OUT_OF_THE_ENGINE,
-}
-"""Upward imports tolerated for now, each with why; empty when the layers hold."""
-
 Graph = Mapping[str, set[str]]
 
 
@@ -166,7 +157,7 @@ def upward_imports(graph: Graph) -> list[str]:
     lines = []
     for module in sorted(graph):
         for target in sorted(graph[module]):
-            if layer_of(target) > layer_of(module) and (module, target) not in KNOWN_UPWARD:
+            if layer_of(target) > layer_of(module):
                 lines.append(
                     f"{module} ({LAYERS[layer_of(module)][0]}) imports "
                     f"{target} ({LAYERS[layer_of(target)][0]})"
@@ -187,11 +178,6 @@ def test_no_module_imports_itself_in_a_circle(graph: Graph) -> None:
 def test_no_module_imports_a_layer_above_its_own(graph: Graph) -> None:
     found = upward_imports(graph)
     assert not found, "imports from a lower layer to a higher one:\n" + "\n".join(found)
-
-
-def test_every_tolerated_upward_import_is_still_made(graph: Graph) -> None:
-    stale = [f"{a} -> {b}" for a, b in KNOWN_UPWARD if b not in graph.get(a, set())]
-    assert not stale, "no longer imported; drop from KNOWN_UPWARD:\n" + "\n".join(stale)
 
 
 CIRCLE = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}

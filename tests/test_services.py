@@ -18,10 +18,10 @@ from app.bootstrap import build_services
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Role
-from app.grading.runner import InProcessRunner
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 from app.users.bootstrap import TOKEN_FILE, ensure_instructor
 from app.users.service import issue

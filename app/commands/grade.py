@@ -7,8 +7,8 @@ from typing import Any
 
 from app.commands.errors import CliError
 from app.commands.problems import catalog_of
-from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
-from app.grading.service import SubmissionGrader
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner
 from app.untrusted import strict_json
 
 MAX_FILE_BYTES = 1_000_000

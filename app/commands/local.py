@@ -12,10 +12,10 @@ from app.bootstrap import build_services
 from app.commands.errors import CliError
 from app.config import Settings
 from app.db.engine import transaction
-from app.grading.runner import InProcessRunner
 from app.jobs import repository as jobs
 from app.jobs.protocol import UnitOfWork
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 
 

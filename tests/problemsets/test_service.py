@@ -8,10 +8,10 @@ import pytest
 from app.db.models import Role, User
 from app.errors import AnswerTooLong, TooManyAnswers, UnknownField, UnknownProblemSet
 from app.grading import messages
-from app.grading.runner import InProcessRunner, SandboxRunner
 from app.grading.sandbox import SandboxError, SandboxTimeout
 from app.grading.sandbox.errors import SandboxCrashed, WorkerError
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner, SandboxRunner
 from app.problemsets.schema import ExpressionSpec, Reference
 from app.problemsets.service import list_problem_sets, preview, problem_set_view, variant_of
 
