@@ -34,6 +34,9 @@ LAYERS = (
     ),
     ("database", ("app.db", "app.db.*")),
     ("engine", ("app.grading", "app.grading.*")),
+    # Process isolation for grading and jobs alike; its workers' default memory limit is the
+    # engine's.
+    ("sandbox", ("app.sandbox", "app.sandbox.*")),
     ("problem sets", ("app.problemsets", "app.problemsets.*")),
     # The settings name the problem directory the catalog reads by default.
     ("settings", ("app.config",)),
@@ -202,6 +205,7 @@ def test_a_circle_of_imports_is_found(graph: Graph, expected: list[list[str]]) -
         ("reference.dense", "reference"),
         ("app.errors", "foundation"),
         ("app.grading.mathparse.parse", "engine"),
+        ("app.sandbox.pool", "sandbox"),
         ("app.problemsets.catalog", "problem sets"),
         ("app.problemsets.endpoints", "endpoints"),
         ("app.jobs.endpoints", "endpoints"),
