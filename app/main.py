@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.admission import Admission
 from app.batches.endpoints import router as batches_router
+from app.bootstrap import build_services
 from app.checkpoints.endpoints import router as checkpoints_router
 from app.config import Settings
 from app.exception_handlers import add_exception_handlers
@@ -21,7 +22,7 @@ from app.middleware import BodySizeLimit
 from app.problemsets.endpoints import router as problem_sets_router
 from app.regrade.endpoints import router as regrade_router
 from app.reports.endpoints import router as reports_router
-from app.services import Services, build_services
+from app.services import Services
 from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
 from app.users.bootstrap import ensure_instructor

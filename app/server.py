@@ -10,11 +10,11 @@ from types import FrameType
 
 import uvicorn
 
+from app.bootstrap import build_services
 from app.config import Settings
-from app.grading.runner import InProcessRunner
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from app.protocol import HeaderTimeoutProtocol
-from app.services import build_services
 from app.users.bootstrap import ensure_instructor
 
 APP_FACTORY = "app.main:create_app"

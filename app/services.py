@@ -1,24 +1,21 @@
-"""What a running service holds: settings, database, problem sets, graders, jobs. Built once."""
+"""What a running service holds: settings, database, problem sets, graders, jobs.
+
+Built once, by app/bootstrap.py; the domains take it as a type and never build it.
+"""
 
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.checkpoints.service import checkpoint_kind
-from app.checkpoints.worker import prepare
 from app.config import Settings
-from app.db.engine import create_db_engine, session_factory, transaction
-from app.db.migrate import upgrade
-from app.grading.runner import FieldRunner, SandboxRunner
-from app.grading.service import SubmissionGrader
+from app.db.engine import transaction
 from app.jobs import service as jobs_service
-from app.jobs.inprocess import InProcessBackend
-from app.jobs.protocol import AnyJobKind, JobBackend, JobKinds, ServiceJobKind
-from app.private import private_dir
+from app.jobs.protocol import JobBackend, JobKinds
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import FieldRunner
 from app.ratelimit import RateLimiter
 
 
@@ -48,74 +45,3 @@ class Services:
         if close is not None:
             close()
         self.engine.dispose()
-
-
-def build_services(
-    settings: Settings,
-    *,
-    runner: FieldRunner | None = None,
-    jobs: JobBackend | None = None,
-    catalog: ProblemCatalog | None = None,
-) -> Services:
-    """Migrate the database, load the problem sets (unless given) and start the grading
-    workers."""
-    # First, so that a bad rate-limit setting fails before any worker starts.
-    limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
-    # Before anything is written there: the database, uploads, keys and tokens are private.
-    private_dir(settings.data_dir)
-    engine = create_db_engine(settings.resolved_database_url)
-    upgrade(engine)
-    if catalog is None:
-        catalog = ProblemCatalog(settings.problems_dir)
-    if runner is None:
-        runner = SandboxRunner(
-            catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
-        )
-    sessions = session_factory(engine)
-    kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in [checkpoint_kind(catalog)]}
-    if jobs is None:
-        jobs = InProcessBackend(
-            partial(transaction, sessions),
-            kinds,
-            workers=settings.evaluation_workers,
-            timeout_s=settings.evaluation_timeout_s,
-            memory_limit_bytes=evaluation_memory_limit(settings),
-            initializer=partial(prepare, str(settings.dataset_dir.resolve())),
-        )
-    built = Services(
-        settings=settings,
-        engine=engine,
-        sessions=sessions,
-        catalog=catalog,
-        runner=runner,
-        grader=SubmissionGrader(catalog, runner),
-        limiter=limiter,
-        jobs=jobs,
-        job_kinds=kinds,
-    )
-    # These kinds grade through the built services, so they join the mapping last.
-    kinds.update({kind.name: kind for kind in service_job_kinds(built)})
-    return built
-
-
-def service_job_kinds(services: Services) -> list[ServiceJobKind]:
-    """The kinds that run in the job backend's own thread, with the services at hand."""
-    # Imported here: these kinds' modules take the Services type from this module.
-    from app.batches.service import batch_kind
-    from app.regrade.service import regrade_kind
-
-    return [batch_kind(services), regrade_kind(services)]
-
-
-NO_LIMIT_BYTES = 1 << 62
-
-
-def evaluation_memory_limit(settings: Settings) -> int:
-    """The evaluation workers' address-space limit; none where CUDA may be used."""
-    # The CUDA driver reserves tens of GB of virtual address space when it starts, so an
-    # address-space limit would stop every GPU evaluation; there the time limit still holds.
-    # Whether CUDA is there is told by its device node: this process never imports torch.
-    may_use_cuda = settings.device == "cuda" or (
-        settings.device == "auto" and Path("/dev/nvidiactl").exists()
-    )
-    return NO_LIMIT_BYTES if may_use_cuda else settings.evaluation_memory_bytes

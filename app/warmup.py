@@ -8,7 +8,7 @@ other core while this process loads its own modules.
 import multiprocessing
 from multiprocessing import forkserver
 
-GRADER_MODULES = ["app.grading.runner"]
+GRADER_MODULES = ["app.problemsets.runner"]
 """What a grading worker runs on."""
 
 

@@ -16,12 +16,12 @@ import sympy
 
 from app.grading.answers.expression import ExpressionAnswer
 from app.grading.failures import ParseFailure
-from app.grading.runner import SandboxRunner
 from app.grading.sampling.compare import sampled_target
-from app.grading.sandbox import SandboxTimeout, WorkerPool
-from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import SandboxRunner
 from app.problemsets.schema import FieldDef
+from app.sandbox import SandboxTimeout, WorkerPool
 from benchmarks.submissions import (
     ALTERNATIVES,
     DL_EX1_CORRECT,

@@ -17,13 +17,14 @@ from httpx import Response
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from app.bootstrap import build_services
 from app.cache import CACHE_VARIABLE
 from app.config import Settings
 from app.db.engine import committed
 from app.db.models import FieldGrade, Role, Submission, User
 from app.deps import get_session
 from app.main import create_app
-from app.services import Services, build_services
+from app.services import Services
 from app.users.service import issue
 
 POSTGRES_URL_VARIABLE = "DLGRADE_TEST_POSTGRES_URL"

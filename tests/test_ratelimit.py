@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from limits.errors import StorageError
 
+from app.bootstrap import build_services
 from app.config import Settings
 from app.deps import PreviewQuota, SubmissionQuota
 from app.errors import RateLimited, Unavailable
 from app.ratelimit import RateLimiter
-from app.services import Services, build_services
+from app.services import Services
 from tests.conftest import CountRows, People
 
 

@@ -14,14 +14,15 @@ import torch
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.bootstrap import build_services
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Role
-from app.grading.runner import InProcessRunner
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
 from app.problemsets.catalog import ProblemCatalog
-from app.services import Services, build_services
+from app.problemsets.runner import InProcessRunner
+from app.services import Services
 from app.users.bootstrap import TOKEN_FILE, ensure_instructor
 from app.users.service import issue
 from app.web.security import SECRET_FILE

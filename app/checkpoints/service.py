@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,6 @@ from app.checkpoints.schemas import (
     CheckpointCreate,
     EvaluationOutcome,
 )
-from app.checkpoints.worker import evaluate_upload
 from app.config import Settings
 from app.db.engine import on_commit, on_rollback
 from app.db.models import FieldGrade, Job, Submission, User, new_id, utcnow
@@ -32,19 +31,17 @@ from app.errors import (
 )
 from app.jobs import repository as jobs_repository
 from app.jobs import service as jobs
-from app.jobs.protocol import JobKind, Json
+from app.jobs.protocol import Json
 from app.jobs.public import accepted
 from app.jobs.schemas import JobAccepted
 from app.private import open_private, private_dir
 from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
+from app.services import Services
 from app.submissions import policy
 from app.submissions import repository as submissions_repository
 from app.submissions.policy import Lateness
 from app.untrusted import shown
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 UPLOADS = "uploads"
 ACCEPTED_SUFFIXES = (".safetensors", ".pt", ".pth")
@@ -91,7 +88,7 @@ class StoredModel:
 
 
 def upload(
-    services: "Services",
+    services: Services,
     session: Session,
     user: User,
     problem_set: str,
@@ -140,7 +137,7 @@ def _megabytes(size: int) -> str:
 
 
 def evaluation_target(
-    services: "Services", problem_set: str, field: str, filename: str | None, *, when: datetime
+    services: Services, problem_set: str, field: str, filename: str | None, *, when: datetime
 ) -> EvaluationTarget:
     """Check an upload before reading it: the field, the deadline and the file's name."""
     definition = services.catalog.definition(problem_set)
@@ -213,29 +210,6 @@ def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
     except CheckpointRejected:
         path.unlink(missing_ok=True)
         raise
-
-
-def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
-    """The job kind that evaluates an uploaded checkpoint and records it as a submission."""
-    return JobKind(
-        name=CHECKPOINT_JOB,
-        run=evaluate_upload,
-        complete=partial(record_evaluation, catalog=catalog),
-        lost=upload_lost,
-        clean_up=remove_upload,
-    )
-
-
-def upload_lost(spec: Json) -> str | None:
-    """Why a checkpoint job cannot resume: its uploaded file is gone."""
-    if Path(spec["path"]).is_file():
-        return None
-    return "The uploaded file is no longer on the server; upload the model again."
-
-
-def remove_upload(spec: Json) -> None:
-    """Remove an evaluated upload's file; its size and digest stay in the job's spec."""
-    Path(spec["path"]).unlink(missing_ok=True)
 
 
 def record_evaluation(

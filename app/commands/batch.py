@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from app.batches.schemas import BatchOutcome
+from app.batches.schemas import BATCH_JOB, BatchOutcome
 from app.batches.service import import_file
 from app.commands import local, terminal
 from app.commands.errors import CliError
@@ -114,9 +114,12 @@ def _outcome(job: JobPublic) -> BatchOutcome:
     if job.status == "failed":
         detail = job.error.detail if job.error is not None else "no reason given"
         raise CliError(f"the import failed: {shown(detail, limit=500)}")
-    if not isinstance(job.result, BatchOutcome):
-        raise CliError(f"the job {job.job_id} is not a class import")
-    return job.result
+    try:
+        if job.kind == BATCH_JOB and job.result is not None:
+            return BatchOutcome.model_validate(job.result)
+    except ValueError:
+        pass
+    raise CliError(f"the job {job.job_id} is not a class import")
 
 
 def _remote_status(service: Remote, job_id: str) -> str:

@@ -18,9 +18,9 @@ def grade(args: argparse.Namespace) -> None:
     if not args.in_process:
         start_grader_fork_server()
     # Imported only now, so that the fork server imports the grader on the other core meanwhile.
-    from app.grading.runner import FieldRunner, InProcessRunner, SandboxRunner
-    from app.grading.service import SubmissionGrader
     from app.problemsets.catalog import ProblemCatalog
+    from app.problemsets.grader import SubmissionGrader
+    from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner
 
     catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
     answers = _read_answers(args.file)

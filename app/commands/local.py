@@ -8,14 +8,15 @@ from functools import partial
 
 from pydantic import ValidationError
 
+from app.bootstrap import build_services
 from app.commands.errors import CliError
 from app.config import Settings
 from app.db.engine import transaction
-from app.grading.runner import InProcessRunner
 from app.jobs import repository as jobs
 from app.jobs.protocol import UnitOfWork
 from app.problemsets.catalog import ProblemCatalog
-from app.services import Services, build_services
+from app.problemsets.runner import InProcessRunner
+from app.services import Services
 
 
 def settings(args: argparse.Namespace) -> Settings:

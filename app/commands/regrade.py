@@ -13,7 +13,7 @@ from app.commands.progress import Bars
 from app.commands.remote import Connect, Remote, chosen
 from app.jobs.schemas import JobPublic
 from app.jobs.service import never
-from app.regrade.schemas import FieldChange, RegradeOutcome
+from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome
 from app.regrade.service import regrade as regrade_all
 from app.untrusted import shown
 
@@ -50,9 +50,12 @@ def _remote(problem_set: str, service: Remote, bars: Bars) -> RegradeOutcome:
     if job.status == "failed":
         detail = job.error.detail if job.error is not None else "no reason given"
         raise CliError(f"the regrade failed: {shown(detail, limit=500)}")
-    if not isinstance(job.result, RegradeOutcome):
-        raise CliError(f"the job {job.job_id} did not return a regrade's result")
-    return job.result
+    try:
+        if job.kind == REGRADE_JOB and job.result is not None:
+            return RegradeOutcome.model_validate(job.result)
+    except ValueError:
+        pass
+    raise CliError(f"the job {job.job_id} did not return a regrade's result")
 
 
 def _show_job(bars: Bars, job: JobPublic) -> None:

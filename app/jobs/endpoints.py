@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentUser, ServicesDep, SessionDep
 from app.jobs.public import read_job as read
 from app.jobs.schemas import JobPublic
 
@@ -18,6 +18,7 @@ def read_job(
     job_id: Annotated[str, Path(pattern=ID_PATTERN, description="A job id.")],
     session: SessionDep,
     user: CurrentUser,
+    services: ServicesDep,
 ) -> JobPublic:
     """Where a job stands: queued, running, done (with its result) or failed (with why)."""
-    return read(session, user, job_id)
+    return read(session, user, job_id, services.job_kinds)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.db.models import utcnow
-from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerError, WorkerPool
 from app.jobs import service
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, JobKinds, Json, UnitOfWork
+from app.sandbox import SandboxError, SandboxTimeout, WorkerError, WorkerPool
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,11 @@ def nothing_stored(spec: Json) -> None:
     """The clean-up of a kind whose input is all in its spec."""
 
 
+def no_details(job: Job) -> Json:
+    """The public details of a kind that shows only the common state."""
+    return {}
+
+
 class JobBackend(Protocol):
     """Runs queued jobs, given their ids, after the transaction that created them commits."""
 
@@ -50,6 +55,9 @@ class JobKind:
     clean_up: Callable[[Json], None] = nothing_stored
     """Removes the files a job's input left on disk, once the job has ended for good (done,
     failed, or lost at a start); run after that is committed, never for a job queued again."""
+    details: Callable[[Job], Json] = no_details
+    """What a job of this kind shows besides the common state: the JobPublic fields
+    `upload`, `declared`, `claims` and `result`, as JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,9 @@ class ServiceJobKind:
     clean_up: Callable[[Json], None] = nothing_stored
     """Removes the files a job's input left on disk, once the job has ended for good (done,
     failed, or lost at a start); run after that is committed, never for a job queued again."""
+    details: Callable[[Job], Json] = no_details
+    """What a job of this kind shows besides the common state: the JobPublic fields
+    `upload`, `declared`, `claims` and `result`, as JSON."""
 
 
 AnyJobKind = JobKind | ServiceJobKind

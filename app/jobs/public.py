@@ -1,23 +1,20 @@
 """A job as its owner (or an instructor) reads it: common state plus what its kind shows."""
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
-from app.batches.schemas import BATCH_JOB, BatchOutcome
-from app.checkpoints.schemas import CHECKPOINT_JOB, EvaluationOutcome, UploadPublic
 from app.db.models import Job, JobStatus, Role, User
 from app.errors import NotFound
 from app.jobs import repository
+from app.jobs.protocol import JobKinds, Json
 from app.jobs.schemas import JobAccepted, JobError, JobPublic
-from app.regrade.schemas import REGRADE_JOB, RegradeOutcome
 from app.untrusted import shown
 
 JOBS_PATH = "/api/v1/jobs"
 
 
-def read_job(session: Session, user: User, job_id: str) -> JobPublic:
-    """A job; a student's view of anyone else's reads exactly like a missing one."""
+def read_job(session: Session, user: User, job_id: str, kinds: JobKinds) -> JobPublic:
+    """A job, with what its kind shows; a student's view of anyone else's reads exactly like a
+    missing one."""
     job = repository.by_id(session, job_id)
     if job is None or not (user.role == Role.INSTRUCTOR.value or job.user_id == user.id):
         raise NotFound(f"There is no job {shown(job_id)}.")
@@ -39,7 +36,7 @@ def read_job(session: Session, user: User, job_id: str) -> JobPublic:
         error=None if job.error is None else JobError.model_validate(job.error),
         submission_id=job.submission_id,
         links=links(job),
-        **_details(job),
+        **_details(job, kinds),
     )
 
 
@@ -56,20 +53,7 @@ def links(job: Job) -> dict[str, str]:
     }
 
 
-def _details(job: Job) -> dict[str, Any]:
-    """What this kind of job shows besides the common state."""
-    done = job.status == JobStatus.DONE.value
-    if job.kind == CHECKPOINT_JOB:
-        spec = job.spec
-        return {
-            "upload": UploadPublic.model_validate(spec["upload"]),
-            "declared": {**spec["declared"], "preprocessing": spec["preprocessing"]},
-            "claims": spec["claims"],
-            "result": EvaluationOutcome.model_validate(job.result) if done else None,
-        }
-    if job.kind == BATCH_JOB and job.result is not None:
-        # An import's counts so far are its progress, so they show while it runs.
-        return {"result": BatchOutcome.model_validate(job.result)}
-    if job.kind == REGRADE_JOB and done and job.result is not None:
-        return {"result": RegradeOutcome.model_validate(job.result)}
-    return {}
+def _details(job: Job, kinds: JobKinds) -> Json:
+    """What this kind of job shows besides the common state; nothing for a kind not served."""
+    kind = kinds.get(job.kind)
+    return {} if kind is None else kind.details(job)

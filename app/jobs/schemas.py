@@ -5,10 +5,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.batches.schemas import BatchOutcome
-from app.checkpoints.schemas import EvaluationOutcome, UploadPublic
-from app.regrade.schemas import RegradeOutcome
-
 
 class JobAccepted(BaseModel):
     """The answer to a request that starts a job: the job to poll."""
@@ -43,10 +39,16 @@ class JobPublic(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    upload: UploadPublic | None = None
+    upload: dict[str, Any] | None = Field(
+        default=None, description="A checkpoint evaluation's upload: file name, bytes, sha256."
+    )
     declared: dict[str, Any] | None = None
     claims: dict[str, float | None] | None = None
-    result: EvaluationOutcome | BatchOutcome | RegradeOutcome | None = None
+    result: dict[str, Any] | None = Field(
+        default=None,
+        description="What the kind of job produced: an evaluation's outcome, an import's "
+        "counts, a regrade's changes.",
+    )
     error: JobError | None = None
     submission_id: str | None = None
     links: dict[str, str]

@@ -4,10 +4,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.db.models import Role, User
-from app.grading.runner import FieldRunner
-from app.grading.service import check_answers
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.grader import check_answers
+from app.problemsets.runner import FieldRunner
 from app.problemsets.schema import (
     AnswerSpec,
     CheckpointSpec,

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ from app.errors import UnusableProblemFile
 from app.gradebook.counting import CountedScores, counted_field_scores
 from app.grading.result import FieldResult, SubmissionResult, Verdict
 from app.jobs import service as jobs
-from app.jobs.protocol import JobInterrupted, JobRun, Json, ServiceJobKind, UnitOfWork
+from app.jobs.protocol import JobInterrupted, UnitOfWork
 from app.jobs.public import accepted
 from app.jobs.schemas import JobAccepted
 from app.problemsets.catalog import ProblemCatalog
@@ -30,17 +29,13 @@ from app.problemsets.schema import ProblemSetDef
 from app.problemsets.service import variant_of
 from app.regrade import repository
 from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome, StudentChange
+from app.services import Services
 from app.submissions.schemas import Provenance
 from app.submissions.service import provenance_of
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 CHUNK = 50
 """Submissions read, graded and rewritten together; each chunk is written in one transaction."""
 RETIRED = "This field is no longer part of the problem set, so this answer earns nothing."
-STARTED, GRADED = 0.1, 0.9
-"""A regrade job's progress when it starts, and once every submission is regraded."""
 
 
 class Counted(BaseModel):
@@ -67,7 +62,7 @@ class _Stored:
 
 
 def start_regrade(
-    services: "Services", session: Session, instructor: User, problem_set: str
+    services: Services, session: Session, instructor: User, problem_set: str
 ) -> JobAccepted:
     """Read the problem files again and queue a regrade of the problem set; a broken file is
     refused (422) with the problem sets unchanged and nothing queued. The grades to compare
@@ -89,18 +84,8 @@ def start_regrade(
     return accepted(job)
 
 
-def regrade_kind(services: "Services") -> ServiceJobKind:
-    """The regrade job: it runs in the job backend's thread and grades through the runner."""
-    return ServiceJobKind(
-        name=REGRADE_JOB,
-        run=partial(_run, services),
-        complete=_recorded,
-        lost=partial(_lost, services),
-    )
-
-
 def regrade(
-    services: "Services",
+    services: Services,
     units: UnitOfWork,
     problem_set: str,
     *,
@@ -149,13 +134,13 @@ def regrade(
     )
 
 
-def snapshot(services: "Services", units: UnitOfWork, problem_set: str) -> Snapshot:
+def snapshot(services: Services, units: UnitOfWork, problem_set: str) -> Snapshot:
     """Every student's counted grade now."""
     with units() as session:
         return _grade_book_now(services, session, problem_set)
 
 
-def _grade_book_now(services: "Services", session: Session, problem_set: str) -> Snapshot:
+def _grade_book_now(services: Services, session: Session, problem_set: str) -> Snapshot:
     """Every student's counted grade; nobody's for a problem set not loaded (yet)."""
     if problem_set not in services.catalog.ids():
         return {}
@@ -197,7 +182,7 @@ def _stored(submission: Submission) -> _Stored:
     return _Stored(submission.id, student, answers)
 
 
-def _grade(services: "Services", problem_set: str, stored: _Stored) -> SubmissionResult:
+def _grade(services: Services, problem_set: str, stored: _Stored) -> SubmissionResult:
     """Grade the answers whose fields the problem set still has."""
     fields = services.catalog.compiled(problem_set, stored.student).fields
     answers = {field: text for field, text in stored.answers.items() if field in fields}
@@ -285,30 +270,3 @@ def _field_changes(
         for field in [*order, *retired]
         if old.get(field) != new.get(field)
     ]
-
-
-def _run(services: "Services", run: JobRun) -> Json:
-    """The job: compared with the grades the request saw, so that a run cut off and run again
-    still names everyone whose grade the regrade changed."""
-    problem_set = str(run.spec["problem_set"])
-    saved = run.spec.get("before")
-    outcome = regrade(
-        services,
-        run.units,
-        problem_set,
-        report=lambda done: run.report(STARTED + (GRADED - STARTED) * done, {}),
-        stopping=run.stopping,
-        before=None if saved is None else SNAPSHOT.validate_python(saved),
-    )
-    return outcome.model_dump(mode="json")
-
-
-def _recorded(session: Session, job: Job, outcome: Json) -> None:
-    """Nothing is left to record: the grades were written as the job went."""
-
-
-def _lost(services: "Services", spec: Json) -> str | None:
-    problem_set = spec.get("problem_set")
-    if problem_set in services.catalog.ids():
-        return None
-    return f"The problem set {problem_set} is no longer loaded, so it cannot be regraded."

@@ -227,7 +227,7 @@ def report_file(services: Services, session: Session, problem_set: str) -> Downl
 
 def job_page(services: Services, session: Session, user: User, job_id: str) -> JobPage:
     """A job and the title of its problem set (its id when no longer served)."""
-    job = read_job(session, user, job_id)
+    job = read_job(session, user, job_id, services.job_kinds)
     try:
         title = services.catalog.definition(job.problem_set).title
     except UnknownProblemSet:

@@ -32,7 +32,10 @@ def preview(
 
 @router.get("/jobs/{job_id}")
 def job(
-    job_id: Annotated[str, Path(pattern=ID_PATTERN)], session: SessionDep, user: CsrfUser
+    job_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    user: CsrfUser,
+    services: ServicesDep,
 ) -> JobPublic:
     """Where a job of the user's stands, and its result once done."""
-    return read_job(session, user, job_id)
+    return read_job(session, user, job_id, services.job_kinds)

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.result import FieldResult
-from app.grading.runner import InProcessRunner
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from tests.problemsets.answers_published import ACCEPTED, MISTAKES, WRONG
 
 PROBLEM_SET = "dl-ex1"

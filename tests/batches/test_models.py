@@ -22,9 +22,9 @@ from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.schemas import CHECKPOINT_JOB
 from app.checkpoints.worker import prepare
 from app.db.models import Job, Submission, User
-from app.grading.sandbox import WorkerPool
 from app.jobs.inprocess import SandboxExecutor
 from app.jobs.memory import MemoryBackend
+from app.sandbox import WorkerPool
 from app.services import Services
 from tests.batches.classgen import MODEL_FIELD, generate
 from tests.batches.http import assert_stored_once, imported, job

@@ -17,11 +17,11 @@ from app.batches import repository
 from app.batches.schemas import MAX_REPORTED_ERRORS, BatchOutcome
 from app.batches.service import CHUNK_ROWS, import_file
 from app.db.models import Role, Submission, User
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
 from app.jobs.protocol import JobInterrupted
 from app.jobs.service import never
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 from app.users.schemas import StudentCreate
 from app.users.service import import_students, issue, revoke_student

@@ -23,10 +23,10 @@ from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.worker import prepare
 from app.config import Settings
 from app.db.engine import committed
-from app.grading.sandbox import WorkerPool
 from app.jobs.inprocess import SandboxExecutor
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
+from app.sandbox import WorkerPool
 from app.services import Services
 from tests.checkpoints.http import API, DL_EX1, accepted, finished, job, upload
 from tests.checkpoints.trained import Trained

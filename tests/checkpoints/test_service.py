@@ -12,6 +12,7 @@ import safetensors.torch
 import torch
 from sqlalchemy.orm import Session
 
+from app.bootstrap import build_services
 from app.checkpoints import service
 from app.checkpoints.schemas import (
     CHECKPOINT_JOB,
@@ -26,7 +27,7 @@ from app.errors import SubmissionClosed
 from app.jobs import service as jobs
 from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import ProblemCatalog
-from app.services import Services, build_services
+from app.services import Services
 from app.users.service import issue
 from tests.checkpoints.trained import Trained
 from tests.conftest import People

@@ -7,9 +7,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 from tests.submissions.conftest import LATE_FACTOR, PAST, write_policy_copies
 

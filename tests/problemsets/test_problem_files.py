@@ -10,8 +10,8 @@ import time
 import pytest
 
 from app.grading.result import FieldResult, Verdict
-from app.grading.runner import InProcessRunner
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner
 from tests.bounds import NO_HANG_S
 from tests.problemsets import answers_expressions, answers_published, answers_values
 

@@ -8,12 +8,12 @@ import pytest
 from app.db.models import Role, User
 from app.errors import AnswerTooLong, TooManyAnswers, UnknownField, UnknownProblemSet
 from app.grading import messages
-from app.grading.runner import InProcessRunner, SandboxRunner
-from app.grading.sandbox import SandboxError, SandboxTimeout
-from app.grading.sandbox.errors import SandboxCrashed, WorkerError
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.runner import InProcessRunner, SandboxRunner
 from app.problemsets.schema import ExpressionSpec, Reference
 from app.problemsets.service import list_problem_sets, preview, problem_set_view, variant_of
+from app.sandbox import SandboxError, SandboxTimeout
+from app.sandbox.errors import SandboxCrashed, WorkerError
 
 STUDENT = User(id="5d1c0ffe-0000-4000-8000-000000000001", name="s", role=Role.STUDENT.value)
 INSTRUCTOR = User(id="5d1c0ffe-0000-4000-8000-000000000002", name="i", role=Role.INSTRUCTOR.value)

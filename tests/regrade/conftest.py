@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.bootstrap import build_services
 from app.config import Settings
 from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import DEFAULT_DIRECTORY
-from app.services import Services, build_services
+from app.services import Services
 from tests.conftest import FASHION_MNIST_DIR, postgres_url
 from tests.jobs.conftest import units_in
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 from app import __version__
 from app.checkpoints.schemas import CHECKPOINT_JOB
 from app.db.models import FieldGrade, Job, Role, Submission, User, utcnow
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
 from app.jobs import service as jobs_service
 from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import ProblemCatalog, reference_hash
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 from app.regrade import service as regrade_service
 from app.regrade.service import RETIRED
 from app.services import Services

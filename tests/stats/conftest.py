@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.db.models import Role
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 from app.users.service import issue
 

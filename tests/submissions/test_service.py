@@ -12,8 +12,8 @@ from app.db.models import User
 from app.errors import SubmissionClosed
 from app.gradebook import counting
 from app.grading.result import FieldResult
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 from app.services import Services
 from app.submissions import service
 from tests.conftest import CountRows, People

@@ -13,9 +13,9 @@ from app.errors import (
     UnknownProblemSet,
 )
 from app.grading.result import FieldResult
-from app.grading.runner import InProcessRunner
-from app.grading.service import SubmissionGrader
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import InProcessRunner
 
 
 class CountingRunner(InProcessRunner):

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.grading import messages
-from app.grading import runner as runner_module
 from app.grading.limits import ANSWER_TIME_LIMIT_S
 from app.grading.result import Verdict
-from app.grading.runner import InProcessRunner, SandboxRunner
-from app.grading.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
+from app.problemsets import runner as runner_module
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.runner import InProcessRunner, SandboxRunner
+from app.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
 from tests.bounds import NO_HANG_S
 
 # One field of every answer type.

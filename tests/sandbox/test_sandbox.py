@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from app.grading.sandbox import (
+from app.sandbox import (
     SandboxCrashed,
     SandboxError,
     SandboxTimeout,
     WorkerError,
     WorkerPool,
 )
-from tests.grading import sandbox_targets as targets
+from tests.sandbox import targets
 
 MEMORY_LIMIT = targets.GIB
 TIMEOUT_S = 0.5
@@ -274,8 +274,8 @@ def test_round_trip_overhead(pool: WorkerPool, capsys: pytest.CaptureFixture[str
 
 _ORPHANED_PARENT = """
 import sys
-from app.grading.sandbox import WorkerPool
-from tests.grading import sandbox_targets as targets
+from app.sandbox import WorkerPool
+from tests.sandbox import targets
 pool = WorkerPool(memory_limit_bytes=targets.GIB)
 print(pool.call(targets.pid, timeout=5), flush=True)
 pool.call(targets.spin_after_touching, sys.argv[1], timeout=600)

@@ -8,8 +8,8 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Final
 
-from app.grading.sandbox.errors import SandboxCrashed, SandboxTimeout, WorkerError
-from app.grading.sandbox.serve import FATAL, OK, READY, Reply, Request, serve
+from app.sandbox.errors import SandboxCrashed, SandboxTimeout, WorkerError
+from app.sandbox.serve import FATAL, OK, READY, Reply, Request, serve
 
 STARTUP_TIMEOUT_S: Final = 60.0
 """Seconds a new worker may take to start and run its initializer (not charged to any call)."""

@@ -17,9 +17,9 @@ from app.grading.engine import AnswerPreview, grade_answer, invalid, preview_ans
 from app.grading.failures import ParseFailure
 from app.grading.limits import ANSWER_TIME_LIMIT_S
 from app.grading.result import FieldResult
-from app.grading.sandbox import SandboxError, SandboxTimeout, WorkerPool
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.loader import ProblemFileError
+from app.sandbox import SandboxError, SandboxTimeout, WorkerPool
 
 log = logging.getLogger(__name__)
 

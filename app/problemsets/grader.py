@@ -5,9 +5,9 @@ from collections.abc import Mapping
 from app.errors import AnswerTooLong, InvalidSubmission, TooManyAnswers, UnknownField
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.result import SubmissionResult
-from app.grading.runner import FieldRunner
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.runner import FieldRunner
 from app.untrusted import shown
 
 

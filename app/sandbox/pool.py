@@ -11,8 +11,8 @@ from types import TracebackType
 from typing import Self, TypeVar, cast
 
 from app.grading import limits
-from app.grading.sandbox.errors import SandboxCrashed, SandboxError
-from app.grading.sandbox.worker import Worker
+from app.sandbox.errors import SandboxCrashed, SandboxError
+from app.sandbox.worker import Worker
 
 T = TypeVar("T")
 

@@ -1,0 +1,96 @@
+"""The composition root: builds the running service, with every domain's job kinds.
+
+The only module that knows every kind of job. A new kind is declared in its domain's
+`jobs.py` and listed here; nothing else changes.
+"""
+
+from functools import partial
+from pathlib import Path
+
+from app.batches.jobs import batch_kind
+from app.checkpoints.jobs import checkpoint_kind
+from app.checkpoints.worker import prepare
+from app.config import Settings
+from app.db.engine import create_db_engine, session_factory, transaction
+from app.db.migrate import upgrade
+from app.jobs.inprocess import InProcessBackend
+from app.jobs.protocol import AnyJobKind, JobBackend, JobKind, ServiceJobKind
+from app.private import private_dir
+from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.grader import SubmissionGrader
+from app.problemsets.runner import FieldRunner, SandboxRunner
+from app.ratelimit import RateLimiter
+from app.regrade.jobs import regrade_kind
+from app.services import Services
+
+
+def build_services(
+    settings: Settings,
+    *,
+    runner: FieldRunner | None = None,
+    jobs: JobBackend | None = None,
+    catalog: ProblemCatalog | None = None,
+) -> Services:
+    """Migrate the database, load the problem sets (unless given) and start the grading
+    workers."""
+    # First, so that a bad rate-limit setting fails before any worker starts.
+    limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
+    # Before anything is written there: the database, uploads, keys and tokens are private.
+    private_dir(settings.data_dir)
+    engine = create_db_engine(settings.resolved_database_url)
+    upgrade(engine)
+    if catalog is None:
+        catalog = ProblemCatalog(settings.problems_dir)
+    if runner is None:
+        runner = SandboxRunner(
+            catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
+        )
+    sessions = session_factory(engine)
+    kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in sandboxed_job_kinds(catalog)}
+    if jobs is None:
+        jobs = InProcessBackend(
+            partial(transaction, sessions),
+            kinds,
+            workers=settings.evaluation_workers,
+            timeout_s=settings.evaluation_timeout_s,
+            memory_limit_bytes=evaluation_memory_limit(settings),
+            initializer=partial(prepare, str(settings.dataset_dir.resolve())),
+        )
+    built = Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        catalog=catalog,
+        runner=runner,
+        grader=SubmissionGrader(catalog, runner),
+        limiter=limiter,
+        jobs=jobs,
+        job_kinds=kinds,
+    )
+    # These kinds grade through the built services, so they join the mapping last.
+    kinds.update({kind.name: kind for kind in service_job_kinds(built)})
+    return built
+
+
+def sandboxed_job_kinds(catalog: ProblemCatalog) -> list[JobKind]:
+    """The kinds whose work runs in a sandboxed worker process."""
+    return [checkpoint_kind(catalog)]
+
+
+def service_job_kinds(services: Services) -> list[ServiceJobKind]:
+    """The kinds that run in the job backend's own thread, with the services at hand."""
+    return [batch_kind(services), regrade_kind(services)]
+
+
+NO_LIMIT_BYTES = 1 << 62
+
+
+def evaluation_memory_limit(settings: Settings) -> int:
+    """The evaluation workers' address-space limit; none where CUDA may be used."""
+    # The CUDA driver reserves tens of GB of virtual address space when it starts, so an
+    # address-space limit would stop every GPU evaluation; there the time limit still holds.
+    # Whether CUDA is there is told by its device node: this process never imports torch.
+    may_use_cuda = settings.device == "cuda" or (
+        settings.device == "auto" and Path("/dev/nvidiactl").exists()
+    )
+    return NO_LIMIT_BYTES if may_use_cuda else settings.evaluation_memory_bytes
