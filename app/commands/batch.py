@@ -23,11 +23,10 @@ from app.commands import local, terminal
 from app.commands.errors import CliError
 from app.commands.gradebook import book_of, exported
 from app.commands.progress import Bars
-from app.commands.remote import POLL_S, Connect, Remote, chosen
+from app.commands.remote import POLL_S, Connect, Remote, chosen, job_result
 from app.gradebook.schemas import Gradebook
 from app.jobs.schemas import JobPublic
 from app.jobs.service import never
-from app.untrusted import shown
 
 FINISHED = ("done", "failed")
 SHOWN_BAD_ROWS = 20
@@ -111,15 +110,7 @@ def _remote(args: argparse.Namespace, path: Path, service: Remote, bars: Bars) -
 
 
 def _outcome(job: JobPublic) -> BatchOutcome:
-    if job.status == "failed":
-        detail = job.error.detail if job.error is not None else "no reason given"
-        raise CliError(f"the import failed: {shown(detail, limit=500)}")
-    try:
-        if job.kind == BATCH_JOB and job.result is not None:
-            return BatchOutcome.model_validate(job.result)
-    except ValueError:
-        pass
-    raise CliError(f"the job {job.job_id} is not a class import")
+    return job_result(job, BATCH_JOB, BatchOutcome, "import")
 
 
 def _remote_status(service: Remote, job_id: str) -> str:

@@ -8,14 +8,12 @@ from rich.console import Console
 from rich.table import Table
 
 from app.commands import local, terminal
-from app.commands.errors import CliError
 from app.commands.progress import Bars
-from app.commands.remote import Connect, Remote, chosen
+from app.commands.remote import Connect, Remote, chosen, job_result
 from app.jobs.schemas import JobPublic
 from app.jobs.service import never
 from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome
 from app.regrade.service import regrade as regrade_all
-from app.untrusted import shown
 
 STAGE = "regrade (%)"
 SHOWN_HASH_CHARS = 12
@@ -47,15 +45,7 @@ def _embedded(args: argparse.Namespace, bars: Bars) -> RegradeOutcome:
 
 def _remote(problem_set: str, service: Remote, bars: Bars) -> RegradeOutcome:
     job = service.follow(service.start_regrade(problem_set), partial(_show_job, bars))
-    if job.status == "failed":
-        detail = job.error.detail if job.error is not None else "no reason given"
-        raise CliError(f"the regrade failed: {shown(detail, limit=500)}")
-    try:
-        if job.kind == REGRADE_JOB and job.result is not None:
-            return RegradeOutcome.model_validate(job.result)
-    except ValueError:
-        pass
-    raise CliError(f"the job {job.job_id} did not return a regrade's result")
+    return job_result(job, REGRADE_JOB, RegradeOutcome, "regrade")
 
 
 def _show_job(bars: Bars, job: JobPublic) -> None:

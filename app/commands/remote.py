@@ -184,3 +184,17 @@ def _parsed(model: type[Model], body: bytes) -> Model:
         return model.model_validate_json(body)
     except ValidationError:
         raise CliError(f"the service's answer is not a {model.__name__}") from None
+
+
+def job_result(job: JobPublic, kind: str, model: type[Model], what: str) -> Model:
+    """A finished job's result read as `model`; a failed job, or one of another kind, is a
+    CliError that says so (`what` names the job: "import", "regrade")."""
+    if job.status == "failed":
+        detail = job.error.detail if job.error is not None else "no reason given"
+        raise CliError(f"the {what} failed: {shown(detail, limit=500)}")
+    try:
+        if job.kind == kind and job.result is not None:
+            return model.model_validate(job.result)
+    except ValueError:
+        pass
+    raise CliError(f"the job {job.job_id} is not a finished {what}")
