@@ -5,11 +5,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.grading import messages
 from app.grading.answers.base import AnswerType
 from app.grading.extract import extract
 from app.grading.failures import ParseFailure, Refuted
 from app.grading.field import GradableField, KnownMistake
+from app.grading.messages import engine as messages
 from app.grading.normalize import normalize
 from app.grading.result import FieldResult, Verdict
 

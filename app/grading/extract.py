@@ -15,10 +15,10 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from app.grading import messages
 from app.grading.answers._text import quoted
 from app.grading.answers.base import AnswerType
 from app.grading.failures import ParseFailure
+from app.grading.messages import engine as messages
 
 MAX_CANDIDATES = 4
 """Most math spans tried; more than this many is not an answer with a few words around it."""

@@ -3,9 +3,9 @@
 import re
 import unicodedata
 
-from app.grading import messages
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_ANSWER_CHARS
+from app.grading.messages import engine as messages
 
 ALLOWED_CONTROLS = frozenset("\n\t\r")
 BYTE_ORDER_MARK = "\ufeff"

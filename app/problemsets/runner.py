@@ -12,10 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from app.grading import messages
 from app.grading.engine import AnswerPreview, grade_answer, invalid, preview_answer, unreadable
 from app.grading.failures import ParseFailure
 from app.grading.limits import ANSWER_TIME_LIMIT_S
+from app.grading.messages import engine as messages
 from app.grading.result import FieldResult
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.loader import ProblemFileError

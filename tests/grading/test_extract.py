@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from app.grading import extract as extract_module
-from app.grading import messages
 from app.grading.answers.base import AnswerType
 from app.grading.engine import read
 from app.grading.failures import ParseFailure, Refuted
+from app.grading.messages import engine as messages
 from app.grading.normalize import normalize
 from app.problemsets.catalog import ProblemCatalog
 from tests.bounds import NO_HANG_S

@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.grading import messages
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_ANSWER_CHARS
+from app.grading.messages import engine as messages
 from app.grading.normalize import normalize
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.grading import messages
 from app.grading.limits import ANSWER_TIME_LIMIT_S
+from app.grading.messages import engine as messages
 from app.grading.result import Verdict
 from app.problemsets import runner as runner_module
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog

@@ -7,7 +7,7 @@ import pytest
 
 from app.db.models import Role, User
 from app.errors import AnswerTooLong, TooManyAnswers, UnknownField, UnknownProblemSet
-from app.grading import messages
+from app.grading.messages import engine as messages
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.runner import InProcessRunner, SandboxRunner
 from app.problemsets.schema import ExpressionSpec, Reference

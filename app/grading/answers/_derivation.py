@@ -22,11 +22,11 @@ from typing import Final
 
 import sympy
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, split_top
 from app.grading.failures import ParseFailure, Refuted
 from app.grading.limits import MAX_ANSWER_CHARS
-from app.grading.mathparse import messages as parse_messages
+from app.grading.messages import answers as messages
+from app.grading.messages import parse as parse_messages
 
 Parse = Callable[[str], sympy.Expr | ParseFailure]
 Agrees = Callable[[sympy.Expr, sympy.Expr], bool]

@@ -6,9 +6,9 @@ Matrix environments are rewritten in place as brackets (`\\begin{bmatrix}` -> `[
 
 import re
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, split_top, split_words, unwrap
 from app.grading.failures import ParseFailure
+from app.grading.messages import answers as messages
 
 Grid = list[list[Piece]]
 

@@ -17,11 +17,11 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, split_top
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.mathparse.vocabulary import Dim, SymbolSpec
+from app.grading.messages import answers as messages
 from app.grading.sampling.batch import EvaluationError, FloatArray, SampleBatch
 from app.grading.sampling.compare import SampledTarget
 from app.grading.sampling.evaluate import evaluate

@@ -7,10 +7,10 @@ array answer can apply the transpose or the factor once the entries are read.
 import re
 from dataclasses import dataclass
 
-from app.grading.answers import messages
 from app.grading.answers._numeric import Scalar
 from app.grading.answers._text import CLOSERS, OPENERS, Piece, split_top
 from app.grading.failures import ParseFailure
+from app.grading.messages import answers as messages
 
 # `np.array([...])`, `tensor([...], dtype=torch.float64)`: output pasted from a notebook.
 CALL = re.compile(r"(?:(?:np|numpy|jnp|torch)\s*\.\s*)?(?:array|asarray|tensor|Tensor)\s*\(")

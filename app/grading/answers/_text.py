@@ -7,9 +7,9 @@ found in the working text is also a position in the normalized answer.
 import re
 from dataclasses import dataclass
 
-from app.grading.answers import messages
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_NESTING
+from app.grading.messages import answers as messages
 from app.grading.normalize import normalize
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}

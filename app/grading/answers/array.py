@@ -3,7 +3,6 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.grading.answers import messages
 from app.grading.answers._grid import Grid, grid, rewrite_environments, strip_name
 from app.grading.answers._numeric import Scalar, as_scalar, close
 from app.grading.answers._surround import (
@@ -19,6 +18,7 @@ from app.grading.answers.number import finite_constant
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_LIST_ITEMS
 from app.grading.mathparse import constant_latex
+from app.grading.messages import answers as messages
 
 Vector = tuple[Scalar, ...]
 Matrix = tuple[Vector, ...]

@@ -4,11 +4,11 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from app.grading.answers import messages
 from app.grading.answers._ballot import Ballot, read_ballot
 from app.grading.answers._text import quoted
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure, Refuted
+from app.grading.messages import answers as messages
 from app.grading.normalize import normalize
 
 WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mathit|operatorname)\s*\{([^{}]*)\}")

@@ -5,11 +5,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, prepare, quoted, split_top, split_words, unwrap
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_LIST_ITEMS
+from app.grading.messages import answers as messages
 
 Edge = tuple[str, str]
 EdgeSet = frozenset[Edge]

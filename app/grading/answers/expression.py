@@ -5,7 +5,6 @@ from typing import ClassVar, TypeAlias
 
 import sympy
 
-from app.grading.answers import messages as answer_messages
 from app.grading.answers._derivation import asked_variable, read_worked
 from app.grading.answers._relation import (
     ASKED,
@@ -19,7 +18,8 @@ from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import expression_latex, parse_expression
 from app.grading.mathparse.vocabulary import Dim, SymbolSpec, Vocabulary
-from app.grading.sampling import messages
+from app.grading.messages import answers as answer_messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import EvaluationError, FloatArray
 from app.grading.sampling.compare import SampledTarget, judge, sampled_target
 from app.grading.sampling.context import SamplingContext

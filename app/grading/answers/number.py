@@ -3,7 +3,6 @@
 import re
 from fractions import Fraction
 
-from app.grading.answers import messages
 from app.grading.answers._numeric import Scalar, as_scalar, close, is_finite, sign
 from app.grading.answers._text import Piece, prepare, quoted, split_top
 from app.grading.answers._working import sides_agree
@@ -11,6 +10,7 @@ from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure, Refuted
 from app.grading.mathparse import constant_latex, parse_constant, parse_expression
 from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.messages import answers as messages
 
 # In a number there are no variables, so an `x` between two operands can only be a product.
 PLAIN_TIMES = re.compile(r"(?<=[0-9.)\]}])(\s*)[xX](?=\s*[0-9.(\[{\\])")

@@ -4,11 +4,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, prepare, unwrap
 from app.grading.answers.base import Comparison
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_LIST_ITEMS, MAX_NUMBER_DIGITS
+from app.grading.messages import answers as messages
 
 Shape = tuple[int | str, ...]
 

@@ -8,12 +8,12 @@ from typing import Any, Final
 import sympy
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.check import position_of, spine
 from app.grading.mathparse.core import Frag, Reject
 from app.grading.mathparse.exact import constant_value, evaluate, exceeds, is_numeric
 from app.grading.mathparse.functions import ReLU, Transpose
 from app.grading.mathparse.spellings import Tables
+from app.grading.messages import parse as messages
 
 _HALF: Final = sympy.Rational(1, 2)
 _CALLS: Final[dict[str, Callable[[Any], Any]]] = {

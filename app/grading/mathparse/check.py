@@ -8,9 +8,9 @@ import re
 from typing import Final
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Frag, Reject
 from app.grading.mathparse.spellings import Tables
+from app.grading.messages import parse as messages
 
 NUMBER: Final = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # Chains within a group are flattened; a division is a level of its own, like a \frac.

@@ -2,9 +2,9 @@
 
 from typing import Final
 
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Frag, Kind, Reject, cat, lit, wrap
 from app.grading.mathparse.indexing import Indexing
+from app.grading.messages import parse as messages
 
 _CLOSING: Final = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}
 _NOT_EQUAL: Final = frozenset({r"\neq", r"\ne"})

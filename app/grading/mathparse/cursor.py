@@ -3,9 +3,9 @@
 from typing import Final
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Frag, Kind, Reject, Token, cat, lit
 from app.grading.mathparse.spellings import Tables
+from app.grading.messages import parse as messages
 
 # Each bracket level costs a few grammar levels; this bounds recursion well below Python's limit.
 MAX_GRAMMAR_DEPTH: Final = 4 * limits.MAX_NESTING

@@ -7,9 +7,9 @@ from fractions import Fraction
 from typing import Final
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.check import NUMBER, position_of, spine
 from app.grading.mathparse.core import Frag, Reject
+from app.grading.messages import parse as messages
 
 Number = Fraction | float
 _LOG10_2: Final = math.log10(2)

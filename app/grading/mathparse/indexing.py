@@ -1,9 +1,9 @@
 """Symbols and their indices: `x_i`, `x_{j+1}`, `x[i]` and the sample notation `x^{(i)}`."""
 
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Frag, Kind, Reject, Token, cat, lit
 from app.grading.mathparse.cursor import Cursor
 from app.grading.mathparse.lexer import ACCENTS
+from app.grading.messages import parse as messages
 
 
 class Indexing(Cursor):

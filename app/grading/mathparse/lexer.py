@@ -4,10 +4,10 @@ import re
 from typing import Final
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Kind, Reject, Token
 from app.grading.mathparse.labels import label_spans
 from app.grading.mathparse.normalize import Normalized
+from app.grading.messages import parse as messages
 
 _TOKEN: Final = re.compile(
     r"""(?P<space>\s+)

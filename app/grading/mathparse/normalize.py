@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from app.grading import limits
-from app.grading.mathparse import messages
 from app.grading.mathparse.core import Reject
+from app.grading.messages import parse as messages
 
 _GREEK: Final = dict(
     zip(

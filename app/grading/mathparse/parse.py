@@ -3,7 +3,6 @@
 import sympy
 
 from app.grading.failures import ParseFailure
-from app.grading.mathparse import messages
 from app.grading.mathparse.build import build
 from app.grading.mathparse.check import check, parse_plain
 from app.grading.mathparse.core import Frag, Reject
@@ -13,6 +12,7 @@ from app.grading.mathparse.spellings import Tables, tables_for
 from app.grading.mathparse.targets import strip_target
 from app.grading.mathparse.translate import translate
 from app.grading.mathparse.vocabulary import Vocabulary
+from app.grading.messages import parse as messages
 
 
 def parse_expression(raw: str, vocabulary: Vocabulary) -> sympy.Expr | ParseFailure:

@@ -8,11 +8,11 @@ quantity is the same target: `\frac{\partial \ell}{\partial \gamma}`, `\frac{df}
 from collections.abc import Sequence
 from typing import Final
 
-from app.grading.mathparse import messages
 from app.grading.mathparse.constructs import Constructs
 from app.grading.mathparse.core import Kind, Reject, Token
 from app.grading.mathparse.spellings import GREEK, Tables
 from app.grading.mathparse.translate import FRACTIONS, translate
+from app.grading.messages import parse as messages
 
 _ACCENT_SPELLINGS: Final = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar"}
 _CLOSING: Final = {"(": ")", "[": "]", r"\{": r"\}"}

@@ -8,10 +8,10 @@ atom   := number | symbol [index] | ( expr ) | \frac | \sqrt | call | sum | deri
 
 from typing import Final
 
-from app.grading.mathparse import messages
 from app.grading.mathparse.constructs import Constructs
 from app.grading.mathparse.core import Frag, Kind, Reject, Token, cat, lit, wrap
 from app.grading.mathparse.spellings import GREEK, Tables
+from app.grading.messages import parse as messages
 
 FRACTIONS: Final = frozenset({r"\frac", r"\dfrac", r"\tfrac"})
 _COMMAND_CALLS: Final = {r"\exp": "exp", r"\log": "log", r"\ln": "log"}

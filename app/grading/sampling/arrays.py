@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import EvaluationError, FloatArray
 
 SCALAR, VECTOR, MATRIX = 1, 2, 3

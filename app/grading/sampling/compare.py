@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from app.grading.answers.base import Comparison
 from app.grading.mathparse.vocabulary import Dim
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import EvaluationError, FloatArray, SampleBatch
 from app.grading.sampling.context import SamplingContext
 from app.grading.sampling.evaluate import evaluate

@@ -9,7 +9,8 @@ import sympy
 
 from app.grading.limits import MAX_EXPONENT
 from app.grading.mathparse.functions import ReLU, Transpose
-from app.grading.sampling import arrays, messages
+from app.grading.messages import sampling as messages
+from app.grading.sampling import arrays
 from app.grading.sampling.batch import EvaluationError, FloatArray, SampleBatch
 from app.grading.sampling.indices import Index, Scope, lookup, spend, step, whole
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import EvaluationError, FloatArray, IntArray, SampleBatch
 
 Index = int | IntArray

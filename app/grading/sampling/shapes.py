@@ -11,7 +11,7 @@ import sympy
 
 from app.grading.mathparse.functions import ReLU, Transpose
 from app.grading.mathparse.vocabulary import Dim
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.render import plain
 
 Shape = tuple[Dim, ...]

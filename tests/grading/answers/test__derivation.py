@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers._derivation import MAX_STEPS, asked_variable
 from app.grading.failures import ParseFailure, Refuted
-from app.grading.mathparse import messages as parse_messages
+from app.grading.messages import answers as messages
+from app.grading.messages import parse as parse_messages
 from app.problemsets.catalog import ProblemCatalog
 from tests.bounds import NO_HANG_S
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers._relation import ASKED, Relation, asked_symbol
 from app.grading.failures import ParseFailure
+from app.grading.messages import answers as messages
 from app.problemsets.catalog import ProblemCatalog
 from tests.bounds import NO_HANG_S
 

@@ -1,9 +1,9 @@
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers._text import Piece, check_brackets, prepare, split_top, unwrap
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_NESTING
+from app.grading.messages import answers as messages
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers.array import ArrayAnswer
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import parse_constant
+from app.grading.messages import answers as messages
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 VECTOR = ArrayAnswer(ndim=1)

@@ -1,8 +1,8 @@
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers.choice import ChoiceAnswer
 from app.grading.failures import ParseFailure, Refuted
+from app.grading.messages import answers as messages
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 ANSWER = ChoiceAnswer(

@@ -2,9 +2,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers.edges import EdgeSetAnswer
 from app.grading.failures import ParseFailure
+from app.grading.messages import answers as messages
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 NODES = {

@@ -10,7 +10,7 @@ from app.grading.answers.base import Comparison
 from app.grading.answers.expression import ExpressionAnswer, MatrixExpressionAnswer
 from app.grading.failures import ParseFailure
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import FloatArray, SampleBatch
 from app.grading.sampling.context import SamplingContext
 from app.grading.sampling.contexts import CONTEXTS

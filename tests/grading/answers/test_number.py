@@ -4,11 +4,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers.number import NumberAnswer
 from app.grading.failures import ParseFailure, Refuted
 from app.grading.mathparse import parse_constant
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
+from app.grading.messages import answers as messages
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 EXACT = NumberAnswer()

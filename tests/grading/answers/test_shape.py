@@ -1,8 +1,8 @@
 import pytest
 
-from app.grading.answers import messages
 from app.grading.answers.shape import ShapeAnswer
 from app.grading.failures import ParseFailure
+from app.grading.messages import answers as messages
 from tests.grading.answers.hostile import HOSTILE, assert_refused_quickly
 
 ANSWER = ShapeAnswer(dims={"m": ["m"]}, names=["X", "W_h", "b_h"])

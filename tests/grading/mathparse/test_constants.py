@@ -8,7 +8,7 @@ import pytest
 
 from app.grading.failures import ParseFailure
 from app.grading.mathparse import parse_constant
-from app.grading.mathparse.messages import NOT_A_NUMBER, THOUSANDS
+from app.grading.messages.parse import NOT_A_NUMBER, THOUSANDS
 from tests.bounds import NO_HANG_S
 
 EXACT = [

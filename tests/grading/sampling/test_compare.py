@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.grading.answers.base import Comparison
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.batch import FloatArray, SampleBatch
 from app.grading.sampling.compare import SampledTarget, judge
 from app.grading.sampling.scan import IndexUse

@@ -4,7 +4,7 @@ import pytest
 import sympy
 
 from app.grading.mathparse.vocabulary import Dim
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 from app.grading.sampling.shapes import ShapeFailure, add_shapes, infer_shape, multiply_shapes
 from tests.grading.sampling.trees import (
     add,

@@ -3,7 +3,7 @@
 import pytest
 
 from app.grading.mathparse.vocabulary import Dim
-from app.grading.sampling import messages
+from app.grading.messages import sampling as messages
 
 
 @pytest.mark.parametrize(
