@@ -7,10 +7,10 @@ well inside an answer's time limit), so a reload of the caller's catalog reaches
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.grading.engine import AnswerPreview, grade_answer, invalid, preview_answer, unreadable
 from app.grading.failures import ParseFailure
@@ -22,6 +22,8 @@ from app.problemsets.loader import ProblemFileError
 from app.sandbox import SandboxError, SandboxTimeout, WorkerPool
 
 log = logging.getLogger(__name__)
+
+Outcome = TypeVar("Outcome", FieldResult, AnswerPreview)
 
 
 class FieldRunner(Protocol):
@@ -81,21 +83,8 @@ class SandboxRunner:
 
     def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
         """Grade the answer in a worker, turning a timeout or crash into an invalid result."""
-        try:
-            return self.pool.call(
-                _grade_in_worker,
-                self.catalog.fingerprint,
-                problem_set,
-                field_id,
-                student,
-                raw,
-                timeout=self.timeout,
-            )
-        except SandboxTimeout:
-            return self._invalid(problem_set, field_id, student, messages.TOO_SLOW)
-        except SandboxError:
-            log.exception("worker failed on %s/%s", problem_set, field_id)
-            return self._invalid(problem_set, field_id, student, messages.CHECK_FAILED)
+        refused = partial(self._invalid, problem_set, field_id, student)
+        return self._answer(_grade_in_worker, refused, problem_set, field_id, student, raw)
 
     def run_all(
         self, problem_set: str, student: str | None, answers: Sequence[tuple[str, object]]
@@ -120,21 +109,29 @@ class SandboxRunner:
         self, problem_set: str, field_id: str, student: str | None, raw: object
     ) -> AnswerPreview:
         """Parse the answer in a worker, under the same time limit as grading."""
+        refused = partial(self._unreadable, problem_set, field_id, student)
+        return self._answer(_preview_in_worker, refused, problem_set, field_id, student, raw)
+
+    def _answer(
+        self,
+        work: Callable[..., Outcome],
+        refused: Callable[[str], Outcome],
+        problem_set: str,
+        field_id: str,
+        student: str | None,
+        raw: object,
+    ) -> Outcome:
+        """`work` on one answer in a worker; a timeout or a crash is `refused` with why."""
+        fingerprint = self.catalog.fingerprint
         try:
             return self.pool.call(
-                _preview_in_worker,
-                self.catalog.fingerprint,
-                problem_set,
-                field_id,
-                student,
-                raw,
-                timeout=self.timeout,
+                work, fingerprint, problem_set, field_id, student, raw, timeout=self.timeout
             )
         except SandboxTimeout:
-            return self._unreadable(problem_set, field_id, student, messages.TOO_SLOW)
+            return refused(messages.TOO_SLOW)
         except SandboxError:
-            log.exception("worker failed on a preview of %s/%s", problem_set, field_id)
-            return self._unreadable(problem_set, field_id, student, messages.CHECK_FAILED)
+            log.exception("worker failed on %s/%s (%s)", problem_set, field_id, work.__name__)
+            return refused(messages.CHECK_FAILED)
 
     def close(self) -> None:
         """Stop the workers."""
