@@ -9,7 +9,10 @@ from app.grading.messages import engine as messages
 
 ALLOWED_CONTROLS = frozenset("\n\t\r")
 BYTE_ORDER_MARK = "\ufeff"
-WRAPPERS = (("\\(", "\\)"), ("\\[", "\\]"))
+HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+MATH_DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+"""The pairs that wrap math-mode LaTeX, longest first; every stage that strips them reads this."""
+WRAPPERS = tuple(pair for pair in MATH_DELIMITERS if "$" not in pair[0])
 # Markdown code spans (`m x 10`, ```[2, -1, 3]```) pasted from notebooks.
 CODE_SPAN = re.compile(r"(`+)(?!`)(?P<inner>.*?)(?<!`)\1", re.DOTALL)
 BOXED = re.compile(r"\\boxed\s*\{")
@@ -31,13 +34,18 @@ def normalize(raw: object) -> str | ParseFailure:
     return text if text else ParseFailure(messages.EMPTY)
 
 
-def _first_control(text: str) -> int | None:
+def is_hidden(char: str) -> bool:
+    """Whether a character is a control, format, surrogate, private or unassigned one."""
     # Format characters (bidi overrides, zero-width joiners) can make an answer read
     # differently from what the parser sees, so they are refused, not stripped.
+    return unicodedata.category(char) in HIDDEN_CATEGORIES
+
+
+def _first_control(text: str) -> int | None:
     for position, char in enumerate(text):
         if char in ALLOWED_CONTROLS or (position == 0 and char == BYTE_ORDER_MARK):
             continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        if is_hidden(char):
             return position
     return None
 

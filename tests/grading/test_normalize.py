@@ -4,7 +4,10 @@ import pytest
 
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_ANSWER_CHARS
+from app.grading.mathparse.core import Reject
+from app.grading.mathparse.normalize import normalize as parse_normalize
 from app.grading.messages import engine as messages
+from app.grading.messages import parse as parse_messages
 from app.grading.normalize import normalize
 
 
@@ -74,3 +77,17 @@ def test_a_byte_order_mark_counts_only_at_the_start(raw: str, position: int) -> 
 @pytest.mark.parametrize("raw", ["\ufeff", "\u00a0\u3000", "` `", "\\boxed{}", "`$$`"])
 def test_nothing_inside_the_wrappers_is_empty(raw: str) -> None:
     assert isinstance(normalize(raw), ParseFailure)
+
+
+@pytest.mark.parametrize(
+    "char", ["\x00", "\x1b", "\x7f", "\u202e", "\u200b", "\ue000", "\U000e0001"]
+)
+def test_the_parser_refuses_what_the_first_stage_refuses(char: str) -> None:
+    raw = f"m{char}+ 1"
+    first = normalize(raw)
+    assert isinstance(first, ParseFailure)
+    assert first.message == messages.CONTROL_CHARACTER
+    with pytest.raises(Reject) as parser:
+        parse_normalize(raw)
+    assert parser.value.failure.message == parse_messages.CONTROL_CHARACTER
+    assert parser.value.failure.position == first.position

@@ -1,4 +1,4 @@
-"""First stage: bound the raw text and rewrite unicode math as the LaTeX it stands for."""
+"""The parser's own pass: bound the text, strip one pair of math delimiters, unicode as LaTeX."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from typing import Final
 from app.grading import limits
 from app.grading.mathparse.core import Reject
 from app.grading.messages import parse as messages
+from app.grading.normalize import MATH_DELIMITERS, is_hidden
 
 _GREEK: Final = dict(
     zip(
@@ -66,7 +67,6 @@ _SUBSCRIPTS: Final = dict(
     )
 )
 _ACCENTS: Final = {"\u0302": "\\hat", "\u0304": "\\bar", "\u0305": "\\bar", "\u0303": "\\tilde"}
-_DELIMITERS: Final = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def normalize(raw: str) -> Normalized:
 def _content_span(raw: str) -> tuple[int, int]:
     """The answer without surrounding whitespace and one pair of math delimiters."""
     start, end = _without_full_stop(raw, *_strip(raw, 0, len(raw)))
-    for left, right in _DELIMITERS:
+    for left, right in MATH_DELIMITERS:
         inner = raw[start:end]
         if (
             len(inner) >= len(left) + len(right)
@@ -164,10 +164,9 @@ def _translate(char: str, index: int) -> str:
     """Rewrite one non-ASCII character, or refuse it."""
     if char in _UNICODE:
         return _UNICODE[char]
-    category = unicodedata.category(char)
-    if category.startswith("Z"):
+    if unicodedata.category(char).startswith("Z"):
         return " "
-    if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+    if is_hidden(char):
         raise Reject(messages.CONTROL_CHARACTER, index)
     folded = unicodedata.normalize("NFKC", char)
     if folded.isascii() and folded.isprintable() and folded.strip():
