@@ -23,7 +23,7 @@ def normalize(raw: object) -> str | ParseFailure:
     if not isinstance(raw, str):
         return ParseFailure(messages.NOT_TEXT)
     if len(raw) > MAX_ANSWER_CHARS:
-        return ParseFailure(messages.TOO_LONG.format(length=len(raw), limit=MAX_ANSWER_CHARS))
+        return ParseFailure(messages.too_long(len(raw)))
     position = _first_control(raw)
     if position is not None:
         return ParseFailure(messages.CONTROL_CHARACTER, position)

@@ -81,7 +81,7 @@ def normalize(raw: str) -> Normalized:
     """Bound the raw text, strip math delimiters and rewrite unicode as LaTeX (raises Reject)."""
     start, end = _content_span(raw)
     if end - start > limits.MAX_ANSWER_CHARS:
-        raise Reject(messages.TOO_LONG, start)
+        raise Reject(messages.too_long(end - start), start)
     if end <= start:
         raise Reject(messages.EMPTY, None)
     out: list[str] = []

@@ -1,10 +1,11 @@
-"""Student-facing messages of the engine itself (each answer type keeps its own beside it)."""
+"""Student-facing messages of the first stage and of the verdicts."""
+
+from app.grading.limits import MAX_ANSWER_CHARS
 
 CORRECT = "Correct."
 INCORRECT = "Not correct."
 NOT_TEXT = "The answer must be text."
 EMPTY = "The answer is empty."
-TOO_LONG = "The answer is too long ({length} characters; at most {limit})."
 CONTROL_CHARACTER = "The answer contains an invisible control character; retype it."
 UNBALANCED_DELIMITER = "The math delimiters ($ or \\( \\)) are not balanced."
 UPLOAD_ONLY = "This field is answered by uploading a trained model, not by text."
@@ -13,6 +14,11 @@ CHECK_FAILED = "The answer could not be checked; it has been recorded for a grad
 TOO_MANY_PIECES = (
     "The answer has too many math pieces to find one answer in; give the answer alone."
 )
+
+
+def too_long(length: int) -> str:
+    """The answer has more characters than any answer may have."""
+    return f"The answer is too long ({length} characters; at most {MAX_ANSWER_CHARS})."
 
 
 def several_answers(candidates: list[str]) -> str:

@@ -1,17 +1,25 @@
 """Every student-facing message of the math parser, in one place.
 
-Messages say what is wrong with the text as written; none of them mentions a reference answer.
+The parser words its messages as clauses (lower-case, no full stop); those it shares with the
+first stage are derived from that stage's sentences, so each is worded once. None of them
+mentions a reference answer.
 """
 
 from typing import Final
 
 from app.grading import limits
+from app.grading.messages import engine
 
-EMPTY: Final = "the answer is empty"
-TOO_LONG: Final = f"the answer is too long (at most {limits.MAX_ANSWER_CHARS} characters)"
+
+def _clause(sentence: str) -> str:
+    """A sentence of the first stage as the parser words it: lower-case start, no full stop."""
+    return sentence[:1].lower() + sentence[1:].removesuffix(".")
+
+
+EMPTY: Final = _clause(engine.EMPTY)
 TOO_DEEP: Final = "brackets or operations are nested too deeply"
 TOO_COMPLEX: Final = "the expression is too long or complicated"
-CONTROL_CHARACTER: Final = "the answer contains an invisible control character; retype it"
+CONTROL_CHARACTER: Final = _clause(engine.CONTROL_CHARACTER)
 NUMBER_TOO_LONG: Final = f"a number has more than {limits.MAX_NUMBER_DIGITS} digits"
 TOO_LARGE: Final = "a number or power is too large or too small to work with"
 ZERO_TO_ZERO: Final = "0 to the power 0 is undefined"
@@ -41,6 +49,11 @@ MATRIX_DIVISION: Final = (
     "where it belongs"
 )
 FUNCTION_BRACKETS: Final = "write the argument of {name} in brackets, as in {name}(x)"
+
+
+def too_long(length: int) -> str:
+    """The answer, without its wrappers, is longer than any answer may be."""
+    return _clause(engine.too_long(length))
 
 
 def unexpected_character(char: str) -> str:
