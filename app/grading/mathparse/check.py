@@ -16,28 +16,6 @@ NUMBER: Final = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 # Chains within a group are flattened; a division is a level of its own, like a \frac.
 _GROUPS: Final[dict[type[ast.operator], int]] = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 2}
 _FLAT: Final = frozenset({0, 1})
-_KINDS: Final[dict[type[ast.AST], str]] = {
-    ast.Attribute: "attribute access with '.'",
-    ast.Lambda: "lambda",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "'and' and 'or'",
-    ast.IfExp: "conditional expressions",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.JoinedStr: "formatted strings",
-    ast.Slice: "slices",
-    ast.Tuple: "tuples",
-    ast.List: "lists",
-    ast.Dict: "dictionaries",
-    ast.Set: "sets",
-    ast.Starred: "'*' unpacking",
-    ast.NamedExpr: "':='",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-}
 _Item = tuple[ast.expr, int, frozenset[str]]
 
 
@@ -110,13 +88,13 @@ class _Checker:
         elif isinstance(node, ast.Subscript):
             self.subscript(node, bound)
         else:
-            raise self.fail(messages.not_allowed(_describe(node)), node)
+            raise self.fail(messages.construct_not_allowed(node), node)
         return []
 
     def binop(self, node: ast.BinOp, depth: int, bound: frozenset[str]) -> list[_Item]:
         """Arithmetic; a chain of the same operation counts as one level of nesting."""
         if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow):
-            raise self.fail(messages.not_allowed("this operator"), node)
+            raise self.fail(messages.OPERATOR_NOT_ALLOWED, node)
         left = node.left
         group = _GROUPS.get(type(node.op))
         same = (
@@ -128,7 +106,7 @@ class _Checker:
         """Only int and float literals, written as plain decimal digits."""
         text = self.source.text[node.col_offset : node.end_col_offset or node.col_offset]
         if type(node.value) not in (int, float) or NUMBER.fullmatch(text) is None:
-            raise self.fail(messages.not_allowed(_describe(node)), node)
+            raise self.fail(messages.construct_not_allowed(node), node)
         if sum(char.isdigit() for char in re.split("[eE]", text)[0]) > limits.MAX_NUMBER_DIGITS:
             raise self.fail(messages.NUMBER_TOO_LONG, node)
 
@@ -151,9 +129,9 @@ class _Checker:
         """An allowed function with exactly its arguments; Sum binds its index in its body."""
         func = node.func
         if not isinstance(func, ast.Name) or node.keywords:
-            raise self.fail(messages.not_allowed("this kind of call"), node)
+            raise self.fail(messages.CALL_NOT_ALLOWED, node)
         if any(isinstance(arg, ast.Starred) for arg in node.args):
-            raise self.fail(messages.not_allowed(_KINDS[ast.Starred]), node)
+            raise self.fail(messages.UNPACKING_NOT_ALLOWED, node)
         if func.id == "Sum" and self.tables is not None:
             return self.sum_call(node, depth, bound)
         if func.id == "KroneckerDelta" and self.tables is not None:
@@ -194,7 +172,7 @@ class _Checker:
             else None
         )
         if spec is None:
-            raise self.fail(messages.not_allowed("indexing anything but a symbol"), node)
+            raise self.fail(messages.INDEXING_NOT_ALLOWED, node)
         if not spec.indexed:
             raise self.fail(messages.takes_no_index(spec.name), node)
         index = node.slice
@@ -222,11 +200,3 @@ class _Checker:
 
 def _is_whole(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0
-
-
-def _describe(node: ast.AST) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-        return "text in quotes"
-    if isinstance(node, ast.Constant):
-        return "this kind of value"
-    return _KINDS.get(type(node), type(node).__name__)

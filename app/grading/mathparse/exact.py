@@ -19,7 +19,7 @@ _MAX_EXPONENT_CHARS: Final = 6
 def literal_value(text: str) -> Fraction:
     """The exact value of a decimal or scientific literal, refusing huge ones."""
     if NUMBER.fullmatch(text) is None:
-        raise Reject(messages.not_allowed("this kind of value"))
+        raise Reject(messages.VALUE_NOT_ALLOWED)
     mantissa, _, exponent_text = text.lower().partition("e")
     if len(exponent_text.lstrip("+-")) > _MAX_EXPONENT_CHARS:
         raise Reject(messages.TOO_LARGE)

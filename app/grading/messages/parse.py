@@ -5,6 +5,7 @@ first stage are derived from that stage's sentences, so each is worded once. Non
 mentions a reference answer.
 """
 
+import ast
 from typing import Final
 
 from app.grading import limits
@@ -109,3 +110,48 @@ def needs_argument(name: str) -> str:
 def not_allowed(kind: str) -> str:
     """A construct of the expression language that answers may not use."""
     return f"{kind} cannot be used in an answer"
+
+
+_VALUE: Final = "this kind of value"
+OPERATOR_NOT_ALLOWED: Final = not_allowed("this operator")
+CALL_NOT_ALLOWED: Final = not_allowed("this kind of call")
+INDEXING_NOT_ALLOWED: Final = not_allowed("indexing anything but a symbol")
+VALUE_NOT_ALLOWED: Final = not_allowed(_VALUE)
+CONSTRUCTS: Final[dict[type[ast.AST], str]] = {
+    ast.Attribute: "attribute access with '.'",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "'and' and 'or'",
+    ast.IfExp: "conditional expressions",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.JoinedStr: "formatted strings",
+    ast.Slice: "slices",
+    ast.Tuple: "tuples",
+    ast.List: "lists",
+    ast.Dict: "dictionaries",
+    ast.Set: "sets",
+    ast.Starred: "'*' unpacking",
+    ast.NamedExpr: "':='",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+"""How a message names each construct of Python's syntax that answers may not use."""
+
+UNPACKING_NOT_ALLOWED: Final = not_allowed(CONSTRUCTS[ast.Starred])
+
+
+def construct_not_allowed(node: ast.AST) -> str:
+    """A node of the plain syntax that answers may not use, named as a student would."""
+    return not_allowed(_construct(node))
+
+
+def _construct(node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+        return "text in quotes"
+    if isinstance(node, ast.Constant):
+        return _VALUE
+    return CONSTRUCTS.get(type(node), type(node).__name__)
