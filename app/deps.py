@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Request, Response, status
 from sqlalchemy.orm import Session
 
 from app.admission import Admission
@@ -162,7 +162,13 @@ class Idempotency:
     ) -> JobAccepted:
         """The job `run` queues (202), or the first request's job with this key."""
         return self.once(
-            session, user, route=route, digest=digest, status=202, model=JobAccepted, run=run
+            session,
+            user,
+            route=route,
+            digest=digest,
+            status=status.HTTP_202_ACCEPTED,
+            model=JobAccepted,
+            run=run,
         )
 
 

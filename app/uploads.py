@@ -22,9 +22,10 @@ from app.db.models import User
 from app.deps import ServicesDep
 from app.errors import InvalidRequest, UnsupportedMediaType
 from app.middleware import allow_body
+from app.web.deps import CSRF_FIELD
 
 FILE_PART = "file"
-TRANSPORT_FIELDS = frozenset({FILE_PART, "csrf"})
+TRANSPORT_FIELDS = frozenset({FILE_PART, CSRF_FIELD})
 """Parts that carry the upload itself or its CSRF token rather than the route's options."""
 MULTIPART_OVERHEAD_BYTES = 64_000
 """Room in an upload's body for the form fields and multipart boundaries besides the file."""

@@ -70,6 +70,13 @@ def import_class(client: TestClient, token: str, *, key: str | None = None) -> R
     )
 
 
+def assert_replayed(first: Response, again: Response, backend: MemoryBackend) -> None:
+    """The retry answered the first job again, and only that job was queued."""
+    assert first.status_code == again.status_code == 202, again.text
+    assert again.json() == first.json() and again.headers[REPLAYED_HEADER] == "true"
+    assert backend.submitted == [first.json()["job_id"]]
+
+
 def jobs_stored(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Job)) or 0
 
@@ -181,10 +188,8 @@ def test_a_repeated_upload_key_queues_one_evaluation(
     before = stored_files(services)
     first = upload_model(client, people.alice, key="upload-1")
     again = upload_model(client, people.alice, key="upload-1")
-    assert first.status_code == again.status_code == 202, again.text
-    assert again.json() == first.json() and again.headers[REPLAYED_HEADER] == "true"
+    assert_replayed(first, again, backend)
     assert REPLAYED_HEADER not in first.headers
-    assert backend.submitted == [first.json()["job_id"]]
     assert len(stored_files(services)) == len(before) + 1 and jobs_stored(session) == 1
 
 
@@ -216,9 +221,7 @@ def test_a_repeated_import_key_queues_one_import(
     before = stored_files(services)
     first = import_class(client, people.instructor, key="import-1")
     again = import_class(client, people.instructor, key="import-1")
-    assert first.status_code == again.status_code == 202, again.text
-    assert again.json() == first.json() and again.headers[REPLAYED_HEADER] == "true"
-    assert backend.submitted == [first.json()["job_id"]]
+    assert_replayed(first, again, backend)
     assert len(stored_files(services)) == len(before) + 1
     keys = session.scalars(select(IdempotentRequest.route)).all()
     assert keys == [f"batches:{SET}"]

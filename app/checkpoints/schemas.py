@@ -7,14 +7,12 @@ a value above 1 (up to 100) a percentage. They are stored and returned as fracti
 
 import math
 import re
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.problemsets.schema import FIELD_ID
 
-FILE_PART = "file"
 MAX_DROPOUT_RATES = 2
 MAX_PREPROCESSING = 10.0
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -122,14 +120,6 @@ class CheckpointCreate(CheckpointOptions):
     evaluate_train: Annotated[bool, BeforeValidator(_parse_bool)] = Field(
         default=False, description="Also evaluate on the 60,000 training images."
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _without_the_file(cls, data: Any) -> Any:
-        # The form arrives whole, file part included; the file is the route's own parameter.
-        if isinstance(data, Mapping) and FILE_PART in data:
-            return {key: value for key, value in data.items() if key != FILE_PART}
-        return data
 
     def declared(self) -> dict[str, Any]:
         """The architecture options given, by name (dropout as a list)."""
