@@ -28,6 +28,7 @@ from app.services import Services
 from app.users.service import issue
 
 POSTGRES_URL_VARIABLE = "DLGRADE_TEST_POSTGRES_URL"
+REDIS_URL_VARIABLE = "DLGRADE_TEST_REDIS_URL"
 # The official Fashion-MNIST files, beside the repository (as in CI).
 FASHION_MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-mnist"
 
@@ -47,6 +48,14 @@ def postgres_url() -> str | None:
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if url is None and os.environ.get("CI"):
         pytest.fail(f"CI must provide a PostgreSQL server in {POSTGRES_URL_VARIABLE}")
+    return url
+
+
+def redis_url() -> str | None:
+    """The test Redis server; CI must have one, elsewhere its absence skips those tests."""
+    url = os.environ.get(REDIS_URL_VARIABLE)
+    if url is None and os.environ.get("CI"):
+        pytest.fail(f"CI must provide a Redis server in {REDIS_URL_VARIABLE}")
     return url
 
 

@@ -31,8 +31,16 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text()
-    # Set-up lines only: options, the PostgreSQL server and the browser the tests need.
-    setup = ("#", "set ", "cd ", "export ", "DLGRADE_TEST_POSTGRES_URL=", "bash .ci/chromium.sh")
+    # Set-up lines only: options, the PostgreSQL and Redis servers and the browser the tests need.
+    setup = (
+        "#",
+        "set ",
+        "cd ",
+        "export ",
+        "DLGRADE_TEST_POSTGRES_URL=",
+        "DLGRADE_TEST_REDIS_URL=",
+        "bash .ci/chromium.sh",
+    )
     commands = [line for line in script.splitlines() if line and not line.startswith(setup)]
     assert commands == ["make test"]
 
@@ -116,6 +124,6 @@ def test_every_setting_the_docs_name_exists() -> None:
     named |= set(dockerfile_env()) | set(compose_service()["environment"])
     named = {name for name in named if name.startswith("DLGRADE_")}
     # Read by the test suite and by the command line's --server mode, not by the service.
-    named -= {"DLGRADE_TEST_POSTGRES_URL", "DLGRADE_TOKEN"}
+    named -= {"DLGRADE_TEST_POSTGRES_URL", "DLGRADE_TEST_REDIS_URL", "DLGRADE_TOKEN"}
     fields = {f"DLGRADE_{name.upper()}" for name in Settings.model_fields}
     assert named and named <= fields, named - fields
