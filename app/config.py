@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # whether the session cookie is Secure (browsers keep Secure cookies on http://127.0.0.1).
     secret_key: SecretStr | None = None
     cookie_secure: bool = True
+    # The job queue for workers on other machines (`dlgrade worker`), e.g. redis://redis:6379/0;
+    # unset, jobs run in the service's own processes.
+    broker_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

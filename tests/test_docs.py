@@ -31,7 +31,8 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text()
-    # Set-up lines only: options, the PostgreSQL and Redis servers and the browser the tests need.
+    # Set-up lines only: options, the PostgreSQL and Redis servers, the browser the tests need,
+    # and the image's build and smoke test.
     setup = (
         "#",
         "set ",
@@ -40,6 +41,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
         "DLGRADE_TEST_POSTGRES_URL=",
         "DLGRADE_TEST_REDIS_URL=",
         "bash .ci/chromium.sh",
+        "bash .ci/container.sh",
     )
     commands = [line for line in script.splitlines() if line and not line.startswith(setup)]
     assert commands == ["make test"]
@@ -121,7 +123,10 @@ def test_compose_runs_production_on_postgresql_with_a_required_token() -> None:
 
 def test_every_setting_the_docs_name_exists() -> None:
     named = set(re.findall(r"\bDLGRADE_[A-Z_]+[A-Z]\b", README))
-    named |= set(dockerfile_env()) | set(compose_service()["environment"])
+    named |= set(dockerfile_env())
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    for service in compose["services"].values():
+        named |= set(service.get("environment", {}))
     named = {name for name in named if name.startswith("DLGRADE_")}
     # Read by the test suite and by the command line's --server mode, not by the service.
     named -= {"DLGRADE_TEST_POSTGRES_URL", "DLGRADE_TEST_REDIS_URL", "DLGRADE_TOKEN"}
