@@ -11,16 +11,21 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 COPY . .
 COPY --from=katex /build/web/node_modules/katex/dist web/node_modules/katex/dist
-# The CPU build of torch: the grader needs no CUDA libraries.
-RUN make .venv/.installed TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+# The CPU build of torch by default: the grader needs no CUDA libraries. A GPU worker's image
+# is built with other pip arguments for torch (compose.yaml), and a machine that cannot reach
+# the index passes its own (.ci/container.sh).
+ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+RUN make .venv/.installed TORCH_PIP_ARGS="$TORCH_PIP_ARGS"
 # The service runs as its own user, who may write only the data directory.
 RUN useradd --system --uid 10001 --no-create-home dlgrade \
     && mkdir -p /srv/dlgrade/data \
     && chown dlgrade /srv/dlgrade/data
 USER dlgrade
+# The user has no home, so matplotlib is given a directory it may write.
 ENV DLGRADE_HOST=0.0.0.0 \
     DLGRADE_PORT=8000 \
     DLGRADE_DATA_DIR=/srv/dlgrade/data \
+    MPLCONFIGDIR=/tmp/matplotlib \
     PYTHONUNBUFFERED=1
 VOLUME /srv/dlgrade/data
 EXPOSE 8000
