@@ -21,10 +21,12 @@ RUN useradd --system --uid 10001 --no-create-home dlgrade \
     && mkdir -p /srv/dlgrade/data \
     && chown dlgrade /srv/dlgrade/data
 USER dlgrade
-# The user has no home, so matplotlib is given a directory it may write.
+# The user has no home: the derivation cache is kept in the data volume, and matplotlib
+# writes its configuration under /tmp.
 ENV DLGRADE_HOST=0.0.0.0 \
     DLGRADE_PORT=8000 \
     DLGRADE_DATA_DIR=/srv/dlgrade/data \
+    DLGRADE_CACHE_DIR=/srv/dlgrade/data/cache \
     MPLCONFIGDIR=/tmp/matplotlib \
     PYTHONUNBUFFERED=1
 VOLUME /srv/dlgrade/data
