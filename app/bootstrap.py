@@ -34,7 +34,7 @@ def build_services(
     """Migrate the database, load the problem sets (unless given) and start the grading
     workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
-    limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
+    limiter = RateLimiter(settings.rate_limit, storage=settings.resolved_rate_limit_storage)
     # Before anything is written there: the database, uploads, keys and tokens are private.
     private_dir(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
