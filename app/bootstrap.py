@@ -17,6 +17,7 @@ from app.jobs.inprocess import InProcessBackend
 from app.jobs.protocol import AnyJobKind, JobBackend, JobKind, ServiceJobKind
 from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.following import CatalogFollower, current_version
 from app.problemsets.grader import SubmissionGrader
 from app.problemsets.runner import FieldRunner, SandboxRunner
 from app.ratelimit import RateLimiter
@@ -46,6 +47,8 @@ def build_services(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
         )
     sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        follower = CatalogFollower(catalog, version=current_version(session))
     kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in sandboxed_job_kinds(catalog)}
     if jobs is None:
         jobs = InProcessBackend(
@@ -61,6 +64,7 @@ def build_services(
         engine=engine,
         sessions=sessions,
         catalog=catalog,
+        catalog_follower=follower,
         runner=runner,
         grader=SubmissionGrader(catalog, runner),
         limiter=limiter,
