@@ -17,6 +17,7 @@ from app.jobs.inprocess import InProcessBackend
 from app.jobs.protocol import AnyJobKind, JobBackend, JobKind, ServiceJobKind
 from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.following import CatalogFollower, current_version
 from app.problemsets.grader import SubmissionGrader
 from app.problemsets.runner import FieldRunner, SandboxRunner
 from app.ratelimit import RateLimiter
@@ -34,7 +35,7 @@ def build_services(
     """Migrate the database, load the problem sets (unless given) and start the grading
     workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
-    limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
+    limiter = RateLimiter(settings.rate_limit, storage=settings.resolved_rate_limit_storage)
     # Before anything is written there: the database, uploads, keys and tokens are private.
     private_dir(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
@@ -46,6 +47,8 @@ def build_services(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
         )
     sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        follower = CatalogFollower(catalog, version=current_version(session))
     kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in sandboxed_job_kinds(catalog)}
     if jobs is None:
         jobs = InProcessBackend(
@@ -61,6 +64,7 @@ def build_services(
         engine=engine,
         sessions=sessions,
         catalog=catalog,
+        catalog_follower=follower,
         runner=runner,
         grader=SubmissionGrader(catalog, runner),
         limiter=limiter,

@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.problemsets.paths import DEFAULT_DIRECTORY
 
 MIN_SECRET_CHARS = 24
+SHAREABLE_BROKERS = ("redis://", "rediss://")
+"""Brokers whose URL is also a `limits` storage, where the rate limits can be counted."""
 
 
 class Settings(BaseSettings):
@@ -25,7 +27,12 @@ class Settings(BaseSettings):
     problems_dir: Path = DEFAULT_DIRECTORY
     instructor_token: SecretStr | None = None
     rate_limit: str = "120/minute"
-    rate_limit_storage: str = "memory://"
+    # Where the rate and sign-in limits are counted (a `limits` storage URI); unset, the
+    # broker's Redis when DLGRADE_BROKER_URL is set, so that every process counts in one place,
+    # else memory:// (each process on its own).
+    rate_limit_storage: str | None = None
+    # The Celery broker (redis://host:6379/0); unset, jobs run in the server process.
+    broker_url: str | None = None
     grading_workers: int = Field(default=2, ge=1, le=64)
     answer_time_limit_s: float = Field(default=2.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
@@ -81,6 +88,20 @@ class Settings(BaseSettings):
                     f"DLGRADE_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters"
                 )
         return self
+
+    @property
+    def resolved_rate_limit_storage(self) -> str:
+        """Where the rate limits are counted: as set, else the broker's Redis, else memory."""
+        if self.rate_limit_storage:
+            return self.rate_limit_storage
+        if self.broker_url is None:
+            return "memory://"
+        if self.broker_url.startswith(SHAREABLE_BROKERS):
+            return self.broker_url
+        raise ValueError(
+            "the broker is not Redis, so the rate limits cannot be counted there: "
+            "set DLGRADE_RATE_LIMIT_STORAGE"
+        )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,17 +2,33 @@
 
 The counters live in a `limits` storage named by a URI ("memory://" in one process,
 "redis://host:6379" when several processes must share them), so scaling out is a settings change.
+When a shared store does not answer, each process counts on its own for a while (with a warning)
+rather than refuse work that needs no shared store: typed submissions go on being graded.
 """
 
+import logging
 import math
 import time
+from threading import Lock
+from typing import Any
 
 from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError, StorageError
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from app.errors import RateLimited, Unavailable
+from app.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+SHARED_RETRY_S = 5.0
+"""How long the per-process counter stands in after the shared store failed, before it is
+tried again (so an outage costs one failed round trip per process every few seconds)."""
+REDIS_TIMEOUT_S = 0.5
+"""How long one call to a Redis store may wait: a hit must not hang on an unreachable host."""
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 
 
 class RateLimiter:
@@ -20,25 +36,67 @@ class RateLimiter:
 
     def __init__(self, rate: str, *, storage: str = "memory://") -> None:
         self.rate = _one_rate(rate)
-        self._limiter = MovingWindowRateLimiter(_sync_storage(storage))
+        self.storage = storage
+        self._shared = MovingWindowRateLimiter(_sync_storage(storage))
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._state = Lock()
+        self._local_until = 0.0
+        self._degraded = False
 
     def hit(self, scope: str, key: str) -> None:
         """Count one request of `key` in `scope`; raise RateLimited when over the limit."""
-        try:
-            allowed = self._limiter.hit(self.rate, scope, key)
-        except StorageError as exc:
-            raise Unavailable("The request counter cannot be reached; try again shortly.") from exc
+        limiter, allowed = self._count(scope, key)
         if allowed:
             return
-        retry_after = self.retry_after(scope, key)
+        retry_after = self._retry_after(limiter, scope, key)
         raise RateLimited(
             f"Too many requests: at most {self.rate} for each token. Try again in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
 
-    def retry_after(self, scope: str, key: str) -> int:
+    @property
+    def degraded(self) -> bool:
+        """Whether hits are counted by this process alone because the shared store failed."""
+        return self._degraded
+
+    def _count(self, scope: str, key: str) -> tuple[MovingWindowRateLimiter, bool]:
+        """The limiter that counted the hit, and whether the hit was allowed."""
+        if time.monotonic() >= self._local_until:
+            try:
+                allowed = self._shared.hit(self.rate, scope, key)
+            except StorageError as exc:
+                self._fall_back(exc)
+            else:
+                self._recovered()
+                return self._shared, allowed
+        return self._local, self._local.hit(self.rate, scope, key)
+
+    def _fall_back(self, error: StorageError) -> None:
+        with self._state:
+            self._local_until = time.monotonic() + SHARED_RETRY_S
+            self._degraded = True
+        log.warning(
+            "rate-limit storage %s did not answer (%s); counting in this process alone "
+            "for %.0f s, so the limits hold per process meanwhile",
+            _without_password(self.storage),
+            error.storage_error,
+            SHARED_RETRY_S,
+        )
+
+    def _recovered(self) -> None:
+        if not self._degraded:
+            return
+        with self._state:
+            self._degraded = False
+        log.warning("rate-limit storage %s answers again", _without_password(self.storage))
+
+    def _retry_after(self, limiter: MovingWindowRateLimiter, scope: str, key: str) -> int:
         """Whole seconds until the oldest hit in the window expires (at least 1)."""
-        reset_time = self._limiter.get_window_stats(self.rate, scope, key).reset_time
+        try:
+            reset_time = limiter.get_window_stats(self.rate, scope, key).reset_time
+        except StorageError:
+            # The store went away between the two calls: the whole window is an upper bound.
+            return self.rate.get_expiry()
         return max(1, math.ceil(reset_time - time.time()))
 
 
@@ -57,10 +115,32 @@ def _one_rate(rate: str) -> RateLimitItem:
 def _sync_storage(uri: str) -> Storage:
     try:
         # Wrapped, a shared store's outage reads the same (StorageError) whatever the store.
-        backend = storage_from_string(uri, wrap_exceptions=True)
+        backend = storage_from_string(uri, wrap_exceptions=True, **_options(uri))
     except ConfigurationError as exc:
-        raise ValueError(f"rate-limit storage {uri!r}: {exc}") from exc
+        raise ValueError(f"rate-limit storage {_without_password(uri)!r}: {exc}") from exc
     # An asyncio storage would hand back coroutines, which are truthy: nothing would be refused.
     if not isinstance(backend, Storage):
-        raise ValueError(f"rate-limit storage {uri!r} is not a synchronous storage")
+        raise ValueError(f"rate-limit storage {_without_password(uri)!r} is not synchronous")
     return backend
+
+
+def _options(uri: str) -> dict[str, Any]:
+    """Bounded waits and no retries for Redis: the per-process counter is the retry."""
+    # Any: the `limits` signature says options are scalars, but redis-py takes a Retry too.
+    if not uri.startswith(REDIS_SCHEMES):
+        return {}
+    return {
+        "socket_connect_timeout": REDIS_TIMEOUT_S,
+        "socket_timeout": REDIS_TIMEOUT_S,
+        "retry": Retry(NoBackoff(), 0),
+    }
+
+
+def _without_password(uri: str) -> str:
+    """The URI as a log may show it: a password in it is replaced by asterisks."""
+    scheme, separator, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in credentials:
+        return uri
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

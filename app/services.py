@@ -14,6 +14,7 @@ from app.db.engine import transaction
 from app.jobs import service as jobs_service
 from app.jobs.protocol import JobBackend, JobKinds
 from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.following import CatalogFollower
 from app.problemsets.grader import SubmissionGrader
 from app.problemsets.runner import FieldRunner
 from app.ratelimit import RateLimiter
@@ -27,6 +28,7 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     catalog: ProblemCatalog
+    catalog_follower: CatalogFollower
     runner: FieldRunner
     grader: SubmissionGrader
     limiter: RateLimiter

@@ -1,6 +1,8 @@
 """Per-token quotas: counted per scope and caller, refused with 429 and a Retry-After in seconds."""
 
 import dataclasses
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,11 @@ from limits.errors import StorageError
 from app.bootstrap import build_services
 from app.config import Settings
 from app.deps import PreviewQuota, SubmissionQuota
-from app.errors import RateLimited, Unavailable
-from app.ratelimit import RateLimiter
+from app.errors import RateLimited
+from app.ratelimit import REDIS_TIMEOUT_S, RateLimiter
 from app.services import Services
 from tests.conftest import CountRows, People
+from tests.redis_server import OwnRedis
 
 
 def test_refuses_the_hit_after_the_limit_with_retry_after() -> None:
@@ -69,15 +72,55 @@ def test_a_bad_rate_setting_stops_the_service_from_starting(tmp_path: Path) -> N
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unreachable_counter_is_unavailable_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_counter_falls_back_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     limiter = RateLimiter("1/minute")
 
     def broken(*_args: object, **_kwargs: object) -> bool:
         raise StorageError(ConnectionError("redis is down"))
 
-    monkeypatch.setattr(limiter._limiter, "hit", broken)
-    with pytest.raises(Unavailable):
+    monkeypatch.setattr(limiter._shared, "hit", broken)
+    limiter.hit("submissions", "alice")
+    assert limiter.degraded
+    assert "counting in this process alone" in caplog.text
+    with pytest.raises(RateLimited):
         limiter.hit("submissions", "alice")
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A redis-server of this test's own, stopped afterwards."""
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_processes_share_a_redis_count_and_each_counts_alone_while_it_is_down(
+    own_redis: OwnRedis, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Try the shared store on every hit, so that the test sees it come back without waiting.
+    monkeypatch.setattr("app.ratelimit.SHARED_RETRY_S", 0.0)
+    first, second = (RateLimiter("3/minute", storage=own_redis.url) for _ in range(2))
+    first.hit("submissions", "alice")
+    first.hit("submissions", "alice")
+    second.hit("submissions", "alice")
+    with pytest.raises(RateLimited):
+        second.hit("submissions", "alice")
+    own_redis.stop()
+    # Answered at once, by this process's own count: the outage refuses nobody by itself.
+    started = time.monotonic()
+    for _ in range(3):
+        first.hit("submissions", "bob")
+    assert time.monotonic() - started < 2 * REDIS_TIMEOUT_S
+    assert first.degraded and "did not answer" in caplog.text
+    with pytest.raises(RateLimited) as caught:
+        first.hit("submissions", "bob")
+    assert 1 <= int(caught.value.headers["Retry-After"]) <= 60
+    own_redis.start()
+    first.hit("submissions", "carol")
+    assert not first.degraded and "answers again" in caplog.text
 
 
 @pytest.fixture

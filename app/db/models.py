@@ -183,3 +183,20 @@ class IdempotentRequest(Base):
     status: Mapped[int]
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+CATALOG_VERSION_ID = 1
+"""The one row of catalog_versions."""
+
+
+class CatalogVersion(Base):
+    """Which problem files the processes should hold: bumped by every regrade's reload, and
+    read by every process before it grades, so that a regrade reaches them all."""
+
+    __tablename__ = "catalog_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    counter: Mapped[int]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    """The reloaded catalog's fingerprint (a digest of every problem file's hash)."""
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,6 +36,9 @@ def _run(services: Services, run: JobRun) -> Json:
     """The job: compared with the grades the request saw, so that a run cut off and run again
     still names everyone whose grade the regrade changed."""
     problem_set = str(run.spec["problem_set"])
+    # A worker other than the process that reloaded the files must grade with them too.
+    with run.units() as session:
+        services.catalog_follower.follow(session)
     saved = run.spec.get("before")
     outcome = regrade(
         services,

@@ -1,8 +1,10 @@
 """Regrades: after a problem file changes, grade every stored answers submission of its problem
 set again with the file as now loaded, and report whose counted grade changed.
 
-Only the problem files are read again (`ProblemCatalog.reload`): the reference code
-(`reference/`) is imported once, so a change to it takes effect when the service restarts.
+Only the problem files are read again (`ProblemCatalog.reload`), and a new catalog version is
+recorded so that every other process reads its files again too (app/problemsets/following.py);
+the reference code (`reference/`) is imported once, so a change to it takes effect when the
+service restarts.
 Checkpoint submissions are not evaluated again: their rules apply when a model is evaluated.
 """
 
@@ -69,6 +71,7 @@ def start_regrade(
     with are taken first, as the grade book shows them under the files held until now."""
     before = _grade_book_now(services, session, problem_set)
     _reload(services.catalog)
+    services.catalog_follower.record(session)
     services.catalog.definition(problem_set)
     job = Job(
         kind=REGRADE_JOB,
