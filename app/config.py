@@ -31,8 +31,6 @@ class Settings(BaseSettings):
     # broker's Redis when DLGRADE_BROKER_URL is set, so that every process counts in one place,
     # else memory:// (each process on its own).
     rate_limit_storage: str | None = None
-    # The Celery broker (redis://host:6379/0); unset, jobs run in the server process.
-    broker_url: str | None = None
     grading_workers: int = Field(default=2, ge=1, le=64)
     answer_time_limit_s: float = Field(default=2.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
