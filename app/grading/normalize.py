@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
+from app.grading.delimiters import Unbalanced, delimiter_offsets
 from app.grading.failures import ParseFailure
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.messages import engine as messages
@@ -10,16 +12,42 @@ from app.grading.messages import engine as messages
 ALLOWED_CONTROLS = frozenset("\n\t\r")
 BYTE_ORDER_MARK = "\ufeff"
 HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
-MATH_DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
-"""The pairs that wrap math-mode LaTeX, longest first; every stage that strips them reads this."""
-WRAPPERS = tuple(pair for pair in MATH_DELIMITERS if "$" not in pair[0])
 # Markdown code spans (`m x 10`, ```[2, -1, 3]```) pasted from notebooks.
 CODE_SPAN = re.compile(r"(`+)(?!`)(?P<inner>.*?)(?<!`)\1", re.DOTALL)
 BOXED = re.compile(r"\\boxed\s*\{")
 
 
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Answer text with the raw offset each of its characters came from."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    def part(self, start: int, end: int) -> "Normalized":
+        """The characters from start to end, with their offsets."""
+        return Normalized(self.text[start:end], self.origin[start:end])
+
+    def strip(self) -> "Normalized":
+        """The same text without surrounding whitespace."""
+        lead = len(self.text) - len(self.text.lstrip())
+        return self.part(lead, len(self.text.rstrip()))
+
+    def without(self, offsets: frozenset[int]) -> "Normalized":
+        """The text with the characters at these offsets (into this text) left out."""
+        kept = [index for index in range(len(self.text)) if index not in offsets]
+        text = "".join(self.text[index] for index in kept)
+        return Normalized(text, tuple(self.origin[index] for index in kept))
+
+
 def normalize(raw: object) -> str | ParseFailure:
     """Check an untrusted answer and strip what wraps it; the text each parser starts from."""
+    checked = first_stage(raw)
+    return checked if isinstance(checked, ParseFailure) else checked.text
+
+
+def first_stage(raw: object) -> Normalized | ParseFailure:
+    """normalize, keeping the raw offset of every character that is left."""
     if not isinstance(raw, str):
         return ParseFailure(messages.NOT_TEXT)
     if len(raw) > MAX_ANSWER_CHARS:
@@ -27,11 +55,12 @@ def normalize(raw: object) -> str | ParseFailure:
     position = _first_control(raw)
     if position is not None:
         return ParseFailure(messages.CONTROL_CHARACTER, position)
-    text = _strip_delimiters(_strip_code_span(_plain_spaces(raw).strip()))
+    spaced = Normalized(_plain_spaces(raw), tuple(range(len(raw))))
+    text = _strip_delimiters(_strip_code_span(spaced.strip()))
     if isinstance(text, ParseFailure):
         return text
     text = _strip_boxed(text)
-    return text if text else ParseFailure(messages.EMPTY)
+    return text if text.text else ParseFailure(messages.EMPTY)
 
 
 def is_hidden(char: str) -> bool:
@@ -60,29 +89,26 @@ def _plain_space(char: str) -> str:
     return " " if char == BYTE_ORDER_MARK or unicodedata.category(char) == "Zs" else char
 
 
-def _strip_code_span(text: str) -> str:
-    match = CODE_SPAN.fullmatch(text)
-    return match.group("inner").strip() if match is not None else text
+def _strip_code_span(text: Normalized) -> Normalized:
+    match = CODE_SPAN.fullmatch(text.text)
+    return text.part(*match.span("inner")).strip() if match is not None else text
 
 
-def _strip_delimiters(text: str) -> str | ParseFailure:
+def _strip_delimiters(text: Normalized) -> Normalized | ParseFailure:
     # Students paste math-mode LaTeX: "$m \times 10$", "$$...$$", "\(...\)".
-    if text.count("$") % 2:
-        return ParseFailure(messages.UNBALANCED_DELIMITER, text.rfind("$"))
-    text = text.replace("$", "").strip()
-    for opening, closing in WRAPPERS:
-        if text.startswith(opening) and text.endswith(closing):
-            return text[len(opening) : len(text) - len(closing)].strip()
-    return text
+    offsets = delimiter_offsets(text.text)
+    if isinstance(offsets, Unbalanced):
+        return ParseFailure(messages.UNBALANCED_DELIMITER, text.origin[offsets.position])
+    return text.without(offsets).strip()
 
 
-def _strip_boxed(text: str) -> str:
+def _strip_boxed(text: Normalized) -> Normalized:
     # A final answer copied from a worked solution often sits in \boxed{...}.
-    opening = BOXED.match(text)
-    if opening is None or not text.endswith("}"):
+    opening = BOXED.match(text.text)
+    if opening is None or not text.text.endswith("}"):
         return text
-    inner = text[opening.end() : -1]
-    return inner.strip() if _braces_balanced(inner) else text
+    inner = text.part(opening.end(), len(text.text) - 1)
+    return inner.strip() if _braces_balanced(inner.text) else text
 
 
 def _braces_balanced(text: str) -> bool:

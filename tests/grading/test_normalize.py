@@ -7,7 +7,6 @@ from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.mathparse.core import Reject
 from app.grading.mathparse.normalize import normalize as parse_normalize
 from app.grading.messages import engine as messages
-from app.grading.messages import parse as parse_messages
 from app.grading.normalize import normalize
 
 
@@ -21,6 +20,15 @@ from app.grading.normalize import normalize
         ("\\[a\\]", "a"),
         ("$a$ + $b$", "a + b"),
         ("[1 2\n3 4]", "[1 2\n3 4]"),
+        # one rule for every delimiter, wherever it stands
+        ("\\(a\\) + \\(b\\)", "a + b"),
+        ("$\\(x\\)$", "x"),
+        ("\\(\\(x\\)\\)", "x"),
+        ("\\[x\\].", "x."),
+        ("we get $m$ here", "we get m here"),
+        # a row break before a bracket and an escaped dollar are no delimiters
+        ("[1 \\\\ (2)]", "[1 \\\\ (2)]"),
+        ("\\$5", "\\$5"),
     ],
 )
 def test_accepted(raw: str, text: str) -> None:
@@ -34,6 +42,13 @@ def test_accepted(raw: str, text: str) -> None:
         "   ",
         "$$",
         "$x",
+        "$$x$",
+        "\\(x",
+        "x\\)",
+        "\\(x\\]",
+        "\\[x\\)",
+        "\\(",
+        "\\(\\)$$\\[\\]",
         "x" * (MAX_ANSWER_CHARS + 1),
         "a\x00b",
         "a\u202eb",
@@ -89,5 +104,10 @@ def test_the_parser_refuses_what_the_first_stage_refuses(char: str) -> None:
     assert first.message == messages.CONTROL_CHARACTER
     with pytest.raises(Reject) as parser:
         parse_normalize(raw)
-    assert parser.value.failure.message == parse_messages.CONTROL_CHARACTER
+    assert parser.value.failure.message == first.message
     assert parser.value.failure.position == first.position
+
+
+@pytest.mark.parametrize(("raw", "position"), [("  $x", 2), ("a \\(b", 2), ("\\(a\\) b\\)", 7)])
+def test_an_unbalanced_delimiter_is_pointed_at_in_the_raw_text(raw: str, position: int) -> None:
+    assert normalize(raw) == ParseFailure(messages.UNBALANCED_DELIMITER, position)

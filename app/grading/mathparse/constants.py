@@ -9,9 +9,10 @@ from app.grading.mathparse.check import check, parse_plain
 from app.grading.mathparse.core import Reject
 from app.grading.mathparse.exact import evaluate
 from app.grading.mathparse.lexer import tokenize
-from app.grading.mathparse.normalize import Normalized, normalize
+from app.grading.mathparse.normalize import normalize
 from app.grading.mathparse.translate import translate
 from app.grading.messages import parse as messages
+from app.grading.normalize import Normalized
 
 # Two spaces: the value answers blank LaTeX spacing (`903\,400`) before parsing a number.
 _SEPARATOR: Final = r"(?:,|\{,\}|\\,|\\ |'| {1,2})"

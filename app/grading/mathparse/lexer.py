@@ -6,8 +6,8 @@ from typing import Final
 from app.grading import limits
 from app.grading.mathparse.core import Kind, Reject, Token
 from app.grading.mathparse.labels import label_spans
-from app.grading.mathparse.normalize import Normalized
 from app.grading.messages import parse as messages
+from app.grading.normalize import Normalized
 
 _TOKEN: Final = re.compile(
     r"""(?P<space>\s+)

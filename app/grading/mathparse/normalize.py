@@ -1,13 +1,12 @@
-"""The parser's own pass: bound the text, strip one pair of math delimiters, unicode as LaTeX."""
+"""The parser's own pass after the first stage: a sentence's full stop, unicode as LaTeX."""
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Final
 
-from app.grading import limits
+from app.grading.failures import ParseFailure
 from app.grading.mathparse.core import Reject
 from app.grading.messages import parse as messages
-from app.grading.normalize import MATH_DELIMITERS, is_hidden
+from app.grading.normalize import Normalized, first_stage
 
 _GREEK: Final = dict(
     zip(
@@ -69,55 +68,28 @@ _SUBSCRIPTS: Final = dict(
 _ACCENTS: Final = {"\u0302": "\\hat", "\u0304": "\\bar", "\u0305": "\\bar", "\u0303": "\\tilde"}
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    """ASCII text for the lexer, with the raw offset each of its characters came from."""
-
-    text: str
-    origin: tuple[int, ...]
-
-
 def normalize(raw: str) -> Normalized:
-    """Bound the raw text, strip math delimiters and rewrite unicode as LaTeX (raises Reject)."""
-    start, end = _content_span(raw)
-    if end - start > limits.MAX_ANSWER_CHARS:
-        raise Reject(messages.too_long(end - start), start)
-    if end <= start:
-        raise Reject(messages.EMPTY, None)
+    """Run the first stage, then rewrite unicode as LaTeX for the lexer (raises Reject)."""
+    checked = first_stage(raw)
+    if isinstance(checked, ParseFailure):
+        raise Reject(checked.message, checked.position)
+    content = _without_full_stop(checked)
     out: list[str] = []
     origin: list[int] = []
-    for index in range(start, end):
-        _emit(raw, index, out, origin)
-    return Normalized("".join(out), tuple(origin))
+    for index in range(len(content.text)):
+        try:
+            _emit(content.text, index, out, origin)
+        except Reject as reject:
+            raise Reject(reject.failure.message, content.origin[index]) from None
+    return Normalized("".join(out), tuple(content.origin[index] for index in origin))
 
 
-def _content_span(raw: str) -> tuple[int, int]:
-    """The answer without surrounding whitespace and one pair of math delimiters."""
-    start, end = _without_full_stop(raw, *_strip(raw, 0, len(raw)))
-    for left, right in MATH_DELIMITERS:
-        inner = raw[start:end]
-        if (
-            len(inner) >= len(left) + len(right)
-            and inner.startswith(left)
-            and inner.endswith(right)
-        ):
-            return _without_full_stop(raw, *_strip(raw, start + len(left), end - len(right)))
-    return start, end
-
-
-def _without_full_stop(raw: str, start: int, end: int) -> tuple[int, int]:
+def _without_full_stop(text: Normalized) -> Normalized:
     """An answer ended like a sentence (`... + b_o).`) loses its full stop; `2.` stays a number."""
-    if end - start > 1 and raw[end - 1] in ".;" and not raw[end - 2].isdigit():
-        return _strip(raw, start, end - 1)
-    return start, end
-
-
-def _strip(raw: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and raw[start].isspace():
-        start += 1
-    while end > start and raw[end - 1].isspace():
-        end -= 1
-    return start, end
+    body = text.text
+    if len(body) > 1 and body[-1] in ".;" and not body[-2].isdigit():
+        return text.part(0, len(body) - 1).strip()
+    return text
 
 
 def _emit(raw: str, index: int, out: list[str], origin: list[int]) -> None:
@@ -134,7 +106,7 @@ def _emit(raw: str, index: int, out: list[str], origin: list[int]) -> None:
     elif char == "\u22a4":
         _push("\\top " if out and out[-1] == "^" else "^\\top ", index, out, origin)
     else:
-        _push(_translate(char, index), index, out, origin)
+        _push(_translate(char), index, out, origin)
 
 
 def _is_tilde_mark(raw: str, index: int, out: list[str]) -> bool:
@@ -160,15 +132,13 @@ def _push_script(raw: str, index: int, out: list[str], origin: list[int]) -> Non
     _push(f"{marker}{{{table[raw[index]]}}}", index, out, origin)
 
 
-def _translate(char: str, index: int) -> str:
+def _translate(char: str) -> str:
     """Rewrite one non-ASCII character, or refuse it."""
     if char in _UNICODE:
         return _UNICODE[char]
     if unicodedata.category(char).startswith("Z"):
         return " "
-    if is_hidden(char):
-        raise Reject(messages.CONTROL_CHARACTER, index)
     folded = unicodedata.normalize("NFKC", char)
     if folded.isascii() and folded.isprintable() and folded.strip():
         return folded
-    raise Reject(messages.unexpected_character(char), index)
+    raise Reject(messages.unexpected_character(char))

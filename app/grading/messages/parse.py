@@ -1,115 +1,115 @@
 """Every student-facing message of the math parser, in one place.
 
-The parser words its messages as clauses (lower-case, no full stop); those it shares with the
-first stage are derived from that stage's sentences, so each is worded once. None of them
-mentions a reference answer.
+Each says why the parser cannot read the answer, as one sentence in the engine's voice:
+"The answer cannot be read: <why>." The first stage's refusals (empty, too long, hidden
+characters) are said by that stage alone. None of them mentions a reference answer.
 """
 
 import ast
 from typing import Final
 
 from app.grading import limits
-from app.grading.messages import engine
 
 
-def _clause(sentence: str) -> str:
-    """A sentence of the first stage as the parser words it: lower-case start, no full stop."""
-    return sentence[:1].lower() + sentence[1:].removesuffix(".")
+def unreadable(why: str) -> str:
+    """The sentence that says why an answer cannot be read."""
+    return f"The answer cannot be read: {why}."
 
 
-EMPTY: Final = _clause(engine.EMPTY)
-TOO_DEEP: Final = "brackets or operations are nested too deeply"
-TOO_COMPLEX: Final = "the expression is too long or complicated"
-CONTROL_CHARACTER: Final = _clause(engine.CONTROL_CHARACTER)
-NUMBER_TOO_LONG: Final = f"a number has more than {limits.MAX_NUMBER_DIGITS} digits"
-TOO_LARGE: Final = "a number or power is too large or too small to work with"
-ZERO_TO_ZERO: Final = "0 to the power 0 is undefined"
-EXPONENT_TOO_LARGE: Final = f"exponents larger than {limits.MAX_EXPONENT} are not accepted"
-DIVISION_BY_ZERO: Final = "the answer divides by zero"
-NOT_REAL: Final = "the answer is not a real number"
-NOT_A_NUMBER: Final = "this answer should be a number"
-THOUSANDS: Final = (
+TOO_DEEP: Final = unreadable("brackets or operations are nested too deeply")
+TOO_COMPLEX: Final = unreadable("the expression is too long or complicated")
+NUMBER_TOO_LONG: Final = unreadable(f"a number has more than {limits.MAX_NUMBER_DIGITS} digits")
+TOO_LARGE: Final = unreadable("a number or power is too large or too small to work with")
+ZERO_TO_ZERO: Final = unreadable("0 to the power 0 is undefined")
+EXPONENT_TOO_LARGE: Final = unreadable(
+    f"exponents larger than {limits.MAX_EXPONENT} are not accepted"
+)
+DIVISION_BY_ZERO: Final = unreadable("it divides by zero")
+NOT_REAL: Final = unreadable("its value is not a real number")
+NOT_A_NUMBER: Final = unreadable("it should be a number")
+THOUSANDS: Final = unreadable(
     "commas and spaces may only separate groups of three digits; write decimals with a point"
 )
-ENDS_EARLY: Final = "the answer ends too early"
-EQUALS_TWICE: Final = "only one '=' is allowed, after the name of the quantity"
-NOT_A_TARGET: Final = (
+ENDS_EARLY: Final = unreadable("it ends too early")
+EQUALS_TWICE: Final = unreadable("only one '=' is allowed, after the name of the quantity")
+NOT_A_TARGET: Final = unreadable(
     "the left side of '=' is not the quantity asked for; write only the expression"
 )
-MAX_FORM: Final = r"max is only understood as max(0, ...) (the ReLU)"
-ROOT_INDEX: Final = "only square roots are supported"
-SUM_INDEX: Final = r"write the sum's index, as in \sum_{j=1}^{m}"
-SUM_LIMITS: Final = r"write both limits of the sum, as in \sum_{j=1}^{m}"
-BAD_INDEX: Final = "an index must be a letter, a whole number, or a letter plus or minus a number"
-SUM_EXCLUSION: Final = r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"
-KRONECKER_FORM: Final = r"write the Kronecker delta with its two indices, as in \delta_{ij}"
-DERIVATIVE_UNKNOWN: Final = "this derivative is not one of the quantities that may be used here"
-SUM_DOTS: Final = r"write a sum with \sum_{j=1}^{m}, not with dots"
-MATRIX_DIVISION: Final = (
+MAX_FORM: Final = unreadable(r"max is only understood as max(0, ...) (the ReLU)")
+ROOT_INDEX: Final = unreadable("only square roots are supported")
+SUM_INDEX: Final = unreadable(r"write the sum's index, as in \sum_{j=1}^{m}")
+SUM_LIMITS: Final = unreadable(r"write both limits of the sum, as in \sum_{j=1}^{m}")
+BAD_INDEX: Final = unreadable(
+    "an index must be a letter, a whole number, or a letter plus or minus a number"
+)
+SUM_EXCLUSION: Final = unreadable(r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}")
+KRONECKER_FORM: Final = unreadable(
+    r"write the Kronecker delta with its two indices, as in \delta_{ij}"
+)
+DERIVATIVE_UNKNOWN: Final = unreadable(
+    "this derivative is not one of the quantities that may be used here"
+)
+SUM_DOTS: Final = unreadable(r"write a sum with \sum_{j=1}^{m}, not with dots")
+MATRIX_DIVISION: Final = unreadable(
     "dividing a matrix by a matrix is ambiguous; multiply by the inverse (M^{-1}) on the side "
     "where it belongs"
 )
-FUNCTION_BRACKETS: Final = "write the argument of {name} in brackets, as in {name}(x)"
-
-
-def too_long(length: int) -> str:
-    """The answer, without its wrappers, is longer than any answer may be."""
-    return _clause(engine.too_long(length))
+FUNCTION_BRACKETS: Final = unreadable("write the argument of {name} in brackets, as in {name}(x)")
 
 
 def unexpected_character(char: str) -> str:
     """A character the parser does not read at all."""
-    return f"the character {char!r} cannot be used in an answer"
+    return unreadable(f"the character {char!r} cannot be used in an answer")
 
 
 def unexpected(text: str) -> str:
     """A token that does not fit where it stands."""
-    return f"'{text}' is not expected here"
+    return unreadable(f"'{text}' is not expected here")
 
 
 def unmatched(bracket: str) -> str:
     """An opening or closing bracket without its partner."""
-    return f"this '{bracket}' has no matching bracket"
+    return unreadable(f"this '{bracket}' has no matching bracket")
 
 
 def unknown_symbol(name: str) -> str:
     """A name that is not among the field's symbols."""
-    return f"unknown symbol '{name}'"
+    return unreadable(f"unknown symbol '{name}'")
 
 
 def unknown_command(name: str) -> str:
     """A backslash command the parser does not know."""
-    return f"unknown command '{name}'"
+    return unreadable(f"unknown command '{name}'")
 
 
 def unknown_function(name: str) -> str:
     """A name used like a function that is not an allowed function."""
-    return f"unknown function '{name}'"
+    return unreadable(f"unknown function '{name}'")
 
 
 def needs_index(name: str) -> str:
     """An indexed symbol written without its index."""
-    return f"{name} needs an index, as in {name}_i"
+    return unreadable(f"{name} needs an index, as in {name}_i")
 
 
 def takes_no_index(name: str) -> str:
     """An index on a symbol that has none."""
-    return f"{name} does not take an index"
+    return unreadable(f"{name} does not take an index")
 
 
 def index_is_symbol(name: str) -> str:
     """A sum index that clashes with a symbol of the question."""
-    return f"{name} is already a symbol here; use another letter as the sum's index"
+    return unreadable(f"{name} is already a symbol here; use another letter as the sum's index")
 
 
 def needs_argument(name: str) -> str:
     """A function name used without its argument."""
-    return f"{name} needs an argument, as in {name}(x)"
+    return unreadable(f"{name} needs an argument, as in {name}(x)")
 
 
 def not_allowed(kind: str) -> str:
     """A construct of the expression language that answers may not use."""
-    return f"{kind} cannot be used in an answer"
+    return unreadable(f"{kind} cannot be used in an answer")
 
 
 _VALUE: Final = "this kind of value"

@@ -4,7 +4,7 @@ Dimensions are ints or names ("m"); two dimensions agree only when they are equa
 are those of app/grading/sampling/arrays.py, and failures name the student's own terms.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -73,28 +73,33 @@ def _shape(expr: sympy.Basic, rules: _Rules) -> Shape:
     return SCALAR
 
 
+_Combine = Callable[[Shape, Shape], Shape | None]
+_Refusal = Callable[[str, Shape, str, Shape], str]
+
+
 def _fold_add(terms: tuple[sympy.Basic, ...], rules: _Rules) -> Shape:
-    shape = _shape(terms[0], rules)
-    for index, term in enumerate(terms[1:], start=1):
-        other = _shape(term, rules)
-        result = add_shapes(shape, other)
-        if result is None:
-            left = sympy.Add(*terms[:index], evaluate=False) if index > 1 else terms[0]
-            raise _Mismatch(messages.cannot_add(rules.show(left), shape, rules.show(term), other))
-        shape = result
-    return shape
+    return _fold(terms, rules, sympy.Add, add_shapes, messages.cannot_add)
 
 
 def _fold_mul(factors: tuple[sympy.Basic, ...], rules: _Rules) -> Shape:
-    shape = _shape(factors[0], rules)
-    for index, factor in enumerate(factors[1:], start=1):
-        other = _shape(factor, rules)
-        result = multiply_shapes(shape, other)
+    return _fold(factors, rules, sympy.Mul, multiply_shapes, messages.does_not_conform)
+
+
+def _fold(
+    operands: tuple[sympy.Basic, ...],
+    rules: _Rules,
+    operation: type[sympy.Add] | type[sympy.Mul],
+    combine: _Combine,
+    refusal: _Refusal,
+) -> Shape:
+    """The shape of operands joined left to right; the first that does not fit is named."""
+    shape = _shape(operands[0], rules)
+    for index, operand in enumerate(operands[1:], start=1):
+        other = _shape(operand, rules)
+        result = combine(shape, other)
         if result is None:
-            left = sympy.Mul(*factors[:index], evaluate=False) if index > 1 else factors[0]
-            raise _Mismatch(
-                messages.does_not_conform(rules.show(left), shape, rules.show(factor), other)
-            )
+            left = operation(*operands[:index], evaluate=False) if index > 1 else operands[0]
+            raise _Mismatch(refusal(rules.show(left), shape, rules.show(operand), other))
         shape = result
     return shape
 

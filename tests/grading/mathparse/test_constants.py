@@ -73,18 +73,33 @@ FAILURES = [
     ("inf", NOT_A_NUMBER),
     (r"\infty", NOT_A_NUMBER),
     (r"\pi", NOT_A_NUMBER),
-    ("1/0", "the answer divides by zero"),
-    ("0^-1", "the answer divides by zero"),
-    ("(-8)^(1/3)", "the answer is not a real number"),
-    (r"\sqrt{-4}", "the answer is not a real number"),
-    ("1e999", "a number or power is too large or too small to work with"),
-    ("9^9^9", "exponents larger than 1000 are not accepted"),
-    ("10**10**10", "exponents larger than 1000 are not accepted"),
-    ("2^(2^(2^(2^(2^99))))", "exponents larger than 1000 are not accepted"),
-    ("7^999", "a number or power is too large or too small to work with"),
-    ("(10^300)*(10^300)", "a number or power is too large or too small to work with"),
-    ("1e-400", "a number or power is too large or too small to work with"),
-    ("0^0", "0 to the power 0 is undefined"),
+    ("1/0", "The answer cannot be read: it divides by zero."),
+    ("0^-1", "The answer cannot be read: it divides by zero."),
+    ("(-8)^(1/3)", "The answer cannot be read: its value is not a real number."),
+    (r"\sqrt{-4}", "The answer cannot be read: its value is not a real number."),
+    (
+        "1e999",
+        "The answer cannot be read: a number or power is too large or too small to work with.",
+    ),
+    ("9^9^9", "The answer cannot be read: exponents larger than 1000 are not accepted."),
+    ("10**10**10", "The answer cannot be read: exponents larger than 1000 are not accepted."),
+    (
+        "2^(2^(2^(2^(2^99))))",
+        "The answer cannot be read: exponents larger than 1000 are not accepted.",
+    ),
+    (
+        "7^999",
+        "The answer cannot be read: a number or power is too large or too small to work with.",
+    ),
+    (
+        "(10^300)*(10^300)",
+        "The answer cannot be read: a number or power is too large or too small to work with.",
+    ),
+    (
+        "1e-400",
+        "The answer cannot be read: a number or power is too large or too small to work with.",
+    ),
+    ("0^0", "The answer cannot be read: 0 to the power 0 is undefined."),
 ]
 
 

@@ -159,67 +159,103 @@ def test_an_index_no_sum_binds_is_readable(raw: str, batchnorm: Vocabulary) -> N
 
 
 FAILURES = [
-    ("q", "unknown symbol 'q'"),
-    ("m q", "unknown symbol 'q'"),
-    (r"\alpha", r"unknown symbol '\alpha'"),
-    ("g(m)", "unknown function 'g'"),
-    ("exp(m)", "unknown function 'exp'"),
-    ("x", "x needs an index, as in x_i"),
-    ("m_i", "m does not take an index"),
-    ("m = gamma", "the left side of '=' is not the quantity asked for; write only the expression"),
-    ("dx = m = gamma", "only one '=' is allowed, after the name of the quantity"),
+    ("q", "The answer cannot be read: unknown symbol 'q'."),
+    ("m q", "The answer cannot be read: unknown symbol 'q'."),
+    (r"\alpha", r"The answer cannot be read: unknown symbol '\alpha'."),
+    ("g(m)", "The answer cannot be read: unknown function 'g'."),
+    ("exp(m)", "The answer cannot be read: unknown function 'exp'."),
+    ("x", "The answer cannot be read: x needs an index, as in x_i."),
+    ("m_i", "The answer cannot be read: m does not take an index."),
+    (
+        "m = gamma",
+        "The answer cannot be read: the left side of '=' is not the quantity asked for; write only the expression.",
+    ),
+    (
+        "dx = m = gamma",
+        "The answer cannot be read: only one '=' is allowed, after the name of the quantity.",
+    ),
     (
         r"\frac{\partial f}{\partial \beta}",
-        "this derivative is not one of the quantities that may be used here",
+        "The answer cannot be read: this derivative is not one of the quantities that may be used here.",
     ),
-    (r"\sum x_j", r"write the sum's index, as in \sum_{j=1}^{m}"),
-    (r"\sum_{j=1} x_j", r"write both limits of the sum, as in \sum_{j=1}^{m}"),
-    (r"x_1 + \dots + x_m", r"write a sum with \sum_{j=1}^{m}, not with dots"),
-    (r"x_1 + \cdots + x_m", r"write a sum with \sum_{j=1}^{m}, not with dots"),
+    (r"\sum x_j", r"The answer cannot be read: write the sum's index, as in \sum_{j=1}^{m}."),
+    (
+        r"\sum_{j=1} x_j",
+        r"The answer cannot be read: write both limits of the sum, as in \sum_{j=1}^{m}.",
+    ),
+    (
+        r"x_1 + \dots + x_m",
+        r"The answer cannot be read: write a sum with \sum_{j=1}^{m}, not with dots.",
+    ),
+    (
+        r"x_1 + \cdots + x_m",
+        r"The answer cannot be read: write a sum with \sum_{j=1}^{m}, not with dots.",
+    ),
     (
         r"\frac{\partial y_i}{\partial \gamma}",
-        "this derivative is not one of the quantities that may be used here",
+        "The answer cannot be read: this derivative is not one of the quantities that may be used here.",
     ),
-    (r"\hat{x}", r"\hat{x} needs an index, as in \hat{x}_i"),
+    (r"\hat{x}", r"The answer cannot be read: \hat{x} needs an index, as in \hat{x}_i."),
     # only a letter is read as a sample superscript; x^{(2)} may be a misplaced power
-    (r"\hat{x}^{(2)}", r"\hat{x} needs an index, as in \hat{x}_i"),
-    (r"x^{2}", "x needs an index, as in x_i"),
+    (r"\hat{x}^{(2)}", r"The answer cannot be read: \hat{x} needs an index, as in \hat{x}_i."),
+    (r"x^{2}", "The answer cannot be read: x needs an index, as in x_i."),
     (
         r"\frac{\partial f}{\partial x_j} = \gamma",
-        "the left side of '=' is not the quantity asked for; write only the expression",
+        "The answer cannot be read: the left side of '=' is not the quantity asked for; write only the expression.",
     ),
     (
         r"\frac{\partial f}{\partial \mu} = \gamma",
-        "the left side of '=' is not the quantity asked for; write only the expression",
+        "The answer cannot be read: the left side of '=' is not the quantity asked for; write only the expression.",
     ),
-    (r"\sum_{m} m", "m is already a symbol here; use another letter as the sum's index"),
-    (r"\sqrt[3]{m}", "only square roots are supported"),
-    ("max(1, m)", "max is only understood as max(0, ...) (the ReLU)"),
-    ("2 3", "'3' is not expected here"),
-    ("m +", "the answer ends too early"),
-    ("m / 0", "the answer divides by zero"),
-    (r"\gamma + \frac{1}{2 - 2}", "the answer divides by zero"),
-    (r"m \cdot 0^{-1}", "the answer divides by zero"),
-    (r"m^{0^0}", "0 to the power 0 is undefined"),
-    (r"\sqrt{-1} m", "the answer is not a real number"),
-    ("m * 1e-400", "a number or power is too large or too small to work with"),
-    ("", "the answer is empty"),
-    ("   ", "the answer is empty"),
-    (r"\delta_i", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
-    (r"\delta_{ijk}", r"write the Kronecker delta with its two indices, as in \delta_{ij}"),
+    (
+        r"\sum_{m} m",
+        "The answer cannot be read: m is already a symbol here; use another letter as the sum's index.",
+    ),
+    (r"\sqrt[3]{m}", "The answer cannot be read: only square roots are supported."),
+    ("max(1, m)", "The answer cannot be read: max is only understood as max(0, ...) (the ReLU)."),
+    ("2 3", "The answer cannot be read: '3' is not expected here."),
+    ("m +", "The answer cannot be read: it ends too early."),
+    ("m / 0", "The answer cannot be read: it divides by zero."),
+    (r"\gamma + \frac{1}{2 - 2}", "The answer cannot be read: it divides by zero."),
+    (r"m \cdot 0^{-1}", "The answer cannot be read: it divides by zero."),
+    (r"m^{0^0}", "The answer cannot be read: 0 to the power 0 is undefined."),
+    (r"\sqrt{-1} m", "The answer cannot be read: its value is not a real number."),
+    (
+        "m * 1e-400",
+        "The answer cannot be read: a number or power is too large or too small to work with.",
+    ),
+    ("", "The answer is empty."),
+    ("   ", "The answer is empty."),
+    (
+        r"\delta_i",
+        r"The answer cannot be read: write the Kronecker delta with its two indices, as in \delta_{ij}.",
+    ),
+    (
+        r"\delta_{ijk}",
+        r"The answer cannot be read: write the Kronecker delta with its two indices, as in \delta_{ij}.",
+    ),
     (
         r"\delta_{\gamma j}",
-        "an index must be a letter, a whole number, or a letter plus or minus a number",
+        "The answer cannot be read: an index must be a letter, a whole number, or a letter plus or minus a number.",
     ),
-    (r"\delta", r"unknown symbol '\delta'"),
-    (r"\sum_{j=1, k \neq i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
-    (r"\sum_{j=1, j = i}^{m} x_j", r"leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}"),
+    (r"\delta", r"The answer cannot be read: unknown symbol '\delta'."),
+    (
+        r"\sum_{j=1, k \neq i}^{m} x_j",
+        r"The answer cannot be read: leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}.",
+    ),
+    (
+        r"\sum_{j=1, j = i}^{m} x_j",
+        r"The answer cannot be read: leave a term out of a sum as in \sum_{j=1, j \neq i}^{m}.",
+    ),
     (
         r"\sum_{j \neq} x_j",
-        "an index must be a letter, a whole number, or a letter plus or minus a number",
+        "The answer cannot be read: an index must be a letter, a whole number, or a letter plus or minus a number.",
     ),
-    (r"\underbrace{\gamma}_{\text{open", "'\\text' is not expected here"),
-    (r"\underbrace{\gamma", "this '{' has no matching bracket"),
+    (
+        r"\underbrace{\gamma}_{\text{open",
+        "The answer cannot be read: '\\text' is not expected here.",
+    ),
+    (r"\underbrace{\gamma", "The answer cannot be read: this '{' has no matching bracket."),
 ]
 
 
@@ -281,11 +317,14 @@ NETWORK_PLAIN = [
 ]
 
 MATRIX_FAILURES = [
-    ("X / W_h", "dividing a matrix by a matrix is ambiguous"),
-    (r"\frac{X W_h}{W_o}", "dividing a matrix by a matrix is ambiguous"),
-    ("~X", "the character '~' cannot be used in an answer"),
-    ("X~~", "the character '~' cannot be used in an answer"),
-    ("W_h~", "the character '~' cannot be used in an answer"),
+    ("X / W_h", "The answer cannot be read: dividing a matrix by a matrix is ambiguous"),
+    (
+        r"\frac{X W_h}{W_o}",
+        "The answer cannot be read: dividing a matrix by a matrix is ambiguous",
+    ),
+    ("~X", "The answer cannot be read: the character '~' cannot be used in an answer"),
+    ("X~~", "The answer cannot be read: the character '~' cannot be used in an answer"),
+    ("W_h~", "The answer cannot be read: the character '~' cannot be used in an answer"),
 ]
 
 
