@@ -35,7 +35,7 @@ def build_services(
     workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
-    # Before anything is written there: the database, uploads, keys and tokens are private.
+    # Before anything is written there: the database, keys and tokens are private.
     private_dir(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
@@ -46,7 +46,9 @@ def build_services(
             catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
         )
     sessions = session_factory(engine)
-    kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in sandboxed_job_kinds(catalog)}
+    kinds: dict[str, AnyJobKind] = {
+        kind.name: kind for kind in sandboxed_job_kinds(catalog, settings)
+    }
     if jobs is None:
         jobs = InProcessBackend(
             partial(transaction, sessions),
@@ -72,9 +74,9 @@ def build_services(
     return built
 
 
-def sandboxed_job_kinds(catalog: ProblemCatalog) -> list[JobKind]:
+def sandboxed_job_kinds(catalog: ProblemCatalog, settings: Settings) -> list[JobKind]:
     """The kinds whose work runs in a sandboxed worker process."""
-    return [checkpoint_kind(catalog)]
+    return [checkpoint_kind(catalog, retention_s=settings.upload_retention_s)]
 
 
 def service_job_kinds(services: Services) -> list[ServiceJobKind]:

@@ -9,6 +9,7 @@ from functools import partial
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.blobs.sweep import BlobSweeper
 from app.config import Settings
 from app.db.engine import transaction
 from app.jobs import service as jobs_service
@@ -32,14 +33,24 @@ class Services:
     limiter: RateLimiter
     jobs: JobBackend
     job_kinds: JobKinds
+    sweeper: BlobSweeper | None = None
+    """Deletes expired uploads while the service runs; started by `start`."""
 
     def start(self) -> None:
-        """Queue again the jobs a stopped service left queued or running (or fail them)."""
+        """Queue again the jobs a stopped service left queued or running (or fail them), and
+        start the sweep of expired uploads."""
+        self.sweeper = BlobSweeper(
+            partial(transaction, self.sessions), retention_s=self.settings.upload_retention_s
+        )
+        self.sweeper.start()
         for job_id in jobs_service.resume(partial(transaction, self.sessions), self.job_kinds):
             self.jobs.submit(job_id)
 
     def close(self) -> None:
-        """Stop the job workers and the grading workers, and close the database pool."""
+        """Stop the sweep, the job workers and the grading workers, and close the database
+        pool."""
+        if self.sweeper is not None:
+            self.sweeper.stop()
         self.jobs.close()
         close = getattr(self.runner, "close", None)
         if close is not None:

@@ -20,6 +20,7 @@ from app.checkpoints.schemas import (
     EvaluationOutcome,
     parse_accuracy,
 )
+from app.checkpoints.service import CHECKPOINT_BLOB
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Job, Role, User
@@ -29,6 +30,7 @@ from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import ProblemCatalog
 from app.services import Services
 from app.users.service import issue
+from tests.blobs.stored import held_jobs, lose
 from tests.checkpoints.trained import Trained
 from tests.conftest import People
 from tests.jobs.conftest import units_in
@@ -70,7 +72,8 @@ def test_no_job_is_lost_across_a_restart(
         job = session.get(Job, running)
         assert job is not None
         job.status, job.attempts = "running", 1  # the service died while evaluating it
-    (tmp_path / "uploads" / lost).unlink()
+    with transaction(first.sessions) as session:
+        lose(session, lost)
     assert held.submitted == ids
     first.close()
 
@@ -116,8 +119,7 @@ def test_a_job_given_up_at_a_start_leaves_no_file_but_its_digest(
     job_id = service.upload(
         held, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
     ).job_id
-    path = services.settings.data_dir / "uploads" / job_id
-    assert path.is_file()
+    assert job_id in held_jobs(session, CHECKPOINT_BLOB)
     job = session.get(Job, job_id)
     assert job is not None and job.kind == CHECKPOINT_JOB
     job.status, job.attempts = "running", jobs.MAX_ATTEMPTS
@@ -127,7 +129,7 @@ def test_a_job_given_up_at_a_start_leaves_no_file_but_its_digest(
     job = session.get(Job, job_id)
     assert job is not None and job.error is not None
     assert (job.status, job.error["error"]) == ("failed", "JobLost")
-    assert not path.exists()
+    assert job_id not in held_jobs(session, CHECKPOINT_BLOB)
     assert job.spec["upload"]["sha256"] == hashlib.sha256(content).hexdigest()
 
 
