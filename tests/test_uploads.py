@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from select import select as readable_within
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import IdempotentRequest, Job
 from app.deps import REPLAYED_HEADER
+from app.jobs import service as jobs_service
 from app.jobs.memory import MemoryBackend
 from app.services import Services
 from app.uploads import MULTIPART_OVERHEAD_BYTES
@@ -225,6 +227,29 @@ def test_a_repeated_import_key_queues_one_import(
     assert len(stored_files(session)) == len(before) + 1
     keys = session.scalars(select(IdempotentRequest.route)).all()
     assert keys == [f"batches:{SET}"]
+
+
+def fail_to_create(session: Session, job: Job) -> Job:
+    """Stands in for a database that fails once the upload is stored."""
+    raise RuntimeError("the database went away")
+
+
+@pytest.mark.parametrize("send", [upload_model, import_class])
+def test_a_request_that_fails_after_its_upload_leaves_no_blob(
+    client: TestClient,
+    people: People,
+    session: Session,
+    backend: MemoryBackend,
+    monkeypatch: pytest.MonkeyPatch,
+    send: Any,
+) -> None:
+    before = stored_files(session), jobs_stored(session)
+    monkeypatch.setattr(jobs_service, "create", fail_to_create)
+    token = people.alice if send is upload_model else people.instructor
+    response = send(TestClient(client.app, raise_server_exceptions=False), token)
+    assert response.status_code == 500, response.text
+    assert (stored_files(session), jobs_stored(session)) == before
+    assert backend.submitted == []
 
 
 UNREAD_BYTES = 190_000_000

@@ -94,6 +94,38 @@ def test_no_job_is_lost_across_a_restart(
     assert "upload the model again" in jobs[lost].error["detail"]
 
 
+def test_an_evaluation_runs_where_the_upload_is_not_on_disk(
+    tmp_path: Path, fashion_mnist_dir: Path, trained: dict[str, Trained]
+) -> None:
+    database = f"sqlite:///{tmp_path / 'shared.db'}"
+    api_settings = Settings(
+        data_dir=tmp_path / "api", database_url=database, dataset_dir=fashion_mnist_dir
+    )
+    api = build_services(api_settings)
+    api = replace(api, jobs=MemoryBackend(units_in(api.sessions()), api.job_kinds))
+    with transaction(api.sessions) as session:
+        alice = issue(session, name="alice", role=Role.STUDENT).user
+        content = trained["plain"].safetensors_bytes
+        job_id = service.upload(
+            api, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
+        ).job_id
+    api.close()
+
+    worker = build_services(api_settings.model_copy(update={"data_dir": tmp_path / "worker"}))
+    try:
+        worker.start()
+        finished = wait_until_finished(worker, [job_id])[job_id]
+    finally:
+        worker.close()
+    assert finished.status == "done", finished.error
+    assert finished.result is not None
+    assert finished.result["test"]["accuracy"] == trained["plain"].test_accuracy
+    # Neither process kept the model in its data directory: the worker read it from the database.
+    kept = [path for name in ("api", "worker") for path in (tmp_path / name).rglob("*")]
+    assert not any(path.is_file() and path.read_bytes() == content for path in kept)
+    assert not any(path.name in ("uploads", "batches") for path in kept)
+
+
 def test_a_refusing_deadline_stores_nothing(
     services: Services, session: Session, people: People, tmp_path: Path
 ) -> None:
