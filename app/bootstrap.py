@@ -8,6 +8,8 @@ from functools import partial
 from pathlib import Path
 
 from app.batches.jobs import batch_kind
+from app.blobs.service import forget_disk_uploads
+from app.blobs.sweep import BlobSweeper
 from app.checkpoints.jobs import checkpoint_kind
 from app.checkpoints.worker import prepare
 from app.config import Settings
@@ -37,6 +39,7 @@ def build_services(
     limiter = RateLimiter(settings.rate_limit, storage=settings.rate_limit_storage)
     # Before anything is written there: the database, keys and tokens are private.
     private_dir(settings.data_dir)
+    forget_disk_uploads(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
     if catalog is None:
@@ -68,6 +71,9 @@ def build_services(
         limiter=limiter,
         jobs=jobs,
         job_kinds=kinds,
+        background=(
+            BlobSweeper(partial(transaction, sessions), retention_s=settings.upload_retention_s),
+        ),
     )
     # These kinds grade through the built services, so they join the mapping last.
     kinds.update({kind.name: kind for kind in service_job_kinds(built)})

@@ -5,11 +5,11 @@ Built once, by app/bootstrap.py; the domains take it as a type and never build i
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.blobs.sweep import BlobSweeper
 from app.config import Settings
 from app.db.engine import transaction
 from app.jobs import service as jobs_service
@@ -18,6 +18,18 @@ from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.grader import SubmissionGrader
 from app.problemsets.runner import FieldRunner
 from app.ratelimit import RateLimiter
+
+
+class Background(Protocol):
+    """A task that runs beside the service while it runs (the sweep of expired uploads)."""
+
+    def start(self) -> None:
+        """Start it."""
+        ...
+
+    def stop(self) -> None:
+        """Stop it; returns when it has stopped."""
+        ...
 
 
 @dataclass(slots=True)
@@ -33,24 +45,22 @@ class Services:
     limiter: RateLimiter
     jobs: JobBackend
     job_kinds: JobKinds
-    sweeper: BlobSweeper | None = None
-    """Deletes expired uploads while the service runs; started by `start`."""
+    background: tuple[Background, ...] = ()
+    """Started by `start`, stopped by `close`."""
 
     def start(self) -> None:
         """Queue again the jobs a stopped service left queued or running (or fail them), and
-        start the sweep of expired uploads."""
-        self.sweeper = BlobSweeper(
-            partial(transaction, self.sessions), retention_s=self.settings.upload_retention_s
-        )
-        self.sweeper.start()
+        start the background tasks."""
+        for task in self.background:
+            task.start()
         for job_id in jobs_service.resume(partial(transaction, self.sessions), self.job_kinds):
             self.jobs.submit(job_id)
 
     def close(self) -> None:
-        """Stop the sweep, the job workers and the grading workers, and close the database
-        pool."""
-        if self.sweeper is not None:
-            self.sweeper.stop()
+        """Stop the background tasks, the job workers and the grading workers, and close the
+        database pool."""
+        for task in self.background:
+            task.stop()
         self.jobs.close()
         close = getattr(self.runner, "close", None)
         if close is not None:

@@ -25,10 +25,18 @@ CHUNK_BYTES = 1 << 20
 """The most bytes of a blob held in memory at once, writing or reading."""
 SWEEP_BATCH = 500
 """Blobs looked up per query of a sweep; each is then deleted in its own transaction."""
+DISK_UPLOADS = ("uploads", "batches")
+"""Where in the data directory releases before this one kept uploads and class files."""
 
 
 class BlobMissing(Exception):
     """A blob, or one of its chunks, is not in the database, or its bytes do not match."""
+
+
+def forget_disk_uploads(data_dir: Path) -> None:
+    """Remove the upload directories an older release left: its jobs cannot resume anyway."""
+    for name in DISK_UPLOADS:
+        shutil.rmtree(data_dir / name, ignore_errors=True)
 
 
 @dataclass(frozen=True, slots=True)
