@@ -1,9 +1,8 @@
 """Class imports. The request stores the class file (a blob in the database), reads it once and
-queues a job; the job (or
-`dlgrade batch`, directly) matches the students (`students`), grades the rows in chunks on the
-grading workers and stores each chunk in one transaction (`chunks`). Every part of a row carries
-a key (`keys`), a digest of what was handed in, so an import run again, resumed or racing another
-stores nothing twice.
+queues a job; the job (or `dlgrade batch`, directly) matches the students (`students`), grades
+the rows in chunks on the grading workers and stores each chunk in one transaction (`chunks`).
+Every part of a row carries a key (`keys`), a digest of what was handed in, so an import run
+again, resumed or racing another stores nothing twice.
 """
 
 from collections.abc import Callable, Iterator
