@@ -1,6 +1,6 @@
 """No shared disk: uploaded models and class files kept in the database, in chunks.
 
-Revision ID: 0005
+Revision ID: 0005_blobs
 Revises: 0004
 Create Date: 2026-12-03
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0005_blobs"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
