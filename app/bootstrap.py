@@ -8,6 +8,8 @@ from functools import partial
 from pathlib import Path
 
 from app.batches.jobs import batch_kind
+from app.blobs.service import forget_disk_uploads
+from app.blobs.sweep import BlobSweeper
 from app.checkpoints.jobs import checkpoint_kind
 from app.checkpoints.worker import prepare
 from app.config import Settings
@@ -36,8 +38,9 @@ def build_services(
     workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.resolved_rate_limit_storage)
-    # Before anything is written there: the database, uploads, keys and tokens are private.
+    # Before anything is written there: the database, keys and tokens are private.
     private_dir(settings.data_dir)
+    forget_disk_uploads(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
     upgrade(engine)
     if catalog is None:
@@ -49,7 +52,9 @@ def build_services(
     sessions = session_factory(engine)
     with transaction(sessions) as session:
         follower = CatalogFollower(catalog, version=current_version(session))
-    kinds: dict[str, AnyJobKind] = {kind.name: kind for kind in sandboxed_job_kinds(catalog)}
+    kinds: dict[str, AnyJobKind] = {
+        kind.name: kind for kind in sandboxed_job_kinds(catalog, settings)
+    }
     if jobs is None:
         jobs = InProcessBackend(
             partial(transaction, sessions),
@@ -70,15 +75,18 @@ def build_services(
         limiter=limiter,
         jobs=jobs,
         job_kinds=kinds,
+        background=(
+            BlobSweeper(partial(transaction, sessions), retention_s=settings.upload_retention_s),
+        ),
     )
     # These kinds grade through the built services, so they join the mapping last.
     kinds.update({kind.name: kind for kind in service_job_kinds(built)})
     return built
 
 
-def sandboxed_job_kinds(catalog: ProblemCatalog) -> list[JobKind]:
+def sandboxed_job_kinds(catalog: ProblemCatalog, settings: Settings) -> list[JobKind]:
     """The kinds whose work runs in a sandboxed worker process."""
-    return [checkpoint_kind(catalog)]
+    return [checkpoint_kind(catalog, retention_s=settings.upload_retention_s)]
 
 
 def service_job_kinds(services: Services) -> list[ServiceJobKind]:

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     evaluation_memory_bytes: int = Field(default=3_000_000_000, ge=500_000_000)
     # Class imports (POST .../batches): the largest class file, model files included.
     max_batch_bytes: int = Field(default=200_000_000, ge=1_000, le=10_000_000_000)
+    # How long an upload (model or class file) is kept in the database once its job has ended.
+    upload_retention_s: float = Field(default=7 * 24 * 3600.0, ge=0)
     # Web pages: the key that signs CSRF tokens (kept in data_dir/secret-key when unset), and
     # whether the session cookie is Secure (browsers keep Secure cookies on http://127.0.0.1).
     secret_key: SecretStr | None = None

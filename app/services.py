@@ -5,6 +5,7 @@ Built once, by app/bootstrap.py; the domains take it as a type and never build i
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,18 @@ from app.problemsets.following import CatalogFollower
 from app.problemsets.grader import SubmissionGrader
 from app.problemsets.runner import FieldRunner
 from app.ratelimit import RateLimiter
+
+
+class Background(Protocol):
+    """A task that runs beside the service while it runs (the sweep of expired uploads)."""
+
+    def start(self) -> None:
+        """Start it."""
+        ...
+
+    def stop(self) -> None:
+        """Stop it; returns when it has stopped."""
+        ...
 
 
 @dataclass(slots=True)
@@ -34,14 +47,22 @@ class Services:
     limiter: RateLimiter
     jobs: JobBackend
     job_kinds: JobKinds
+    background: tuple[Background, ...] = ()
+    """Started by `start`, stopped by `close`."""
 
     def start(self) -> None:
-        """Queue again the jobs a stopped service left queued or running (or fail them)."""
+        """Queue again the jobs a stopped service left queued or running (or fail them), and
+        start the background tasks."""
+        for task in self.background:
+            task.start()
         for job_id in jobs_service.resume(partial(transaction, self.sessions), self.job_kinds):
             self.jobs.submit(job_id)
 
     def close(self) -> None:
-        """Stop the job workers and the grading workers, and close the database pool."""
+        """Stop the background tasks, the job workers and the grading workers, and close the
+        database pool."""
+        for task in self.background:
+            task.stop()
         self.jobs.close()
         close = getattr(self.runner, "close", None)
         if close is not None:

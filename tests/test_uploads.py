@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from select import select as readable_within
+from typing import Any
 
 import httpx
 import pytest
@@ -19,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from app.db.models import IdempotentRequest, Job
 from app.deps import REPLAYED_HEADER
+from app.jobs import service as jobs_service
 from app.jobs.memory import MemoryBackend
 from app.services import Services
 from app.uploads import MULTIPART_OVERHEAD_BYTES
+from tests.blobs.stored import held_jobs
 from tests.conftest import People
 from tests.jobs.conftest import units_in
 from tests.test_server import HOST, Server
@@ -42,10 +45,9 @@ def backend(app: FastAPI, services: Services, session: Session) -> MemoryBackend
     return held
 
 
-def stored_files(services: Services) -> list[Path]:
-    """Every file the uploads and imports have stored."""
-    root = services.settings.data_dir
-    return sorted(path for name in ("uploads", "batches") for path in root.glob(f"{name}/*"))
+def stored_files(session: Session) -> list[str]:
+    """The jobs of every upload and import whose file is stored."""
+    return sorted(held_jobs(session))
 
 
 def upload_model(
@@ -91,7 +93,7 @@ def test_a_bad_token_is_401_and_stores_nothing(
     route: str,
     token: str,
 ) -> None:
-    before = stored_files(services)
+    before = stored_files(session)
     response = client.post(
         route,
         data={"field": "q4.baseline"},
@@ -100,17 +102,17 @@ def test_a_bad_token_is_401_and_stores_nothing(
     )
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "Unauthorized"
-    assert stored_files(services) == before and backend.submitted == []
+    assert stored_files(session) == before and backend.submitted == []
     assert jobs_stored(session) == 0
 
 
 def test_a_student_may_not_import_a_class(
-    client: TestClient, people: People, services: Services, backend: MemoryBackend
+    client: TestClient, people: People, services: Services, backend: MemoryBackend, session: Session
 ) -> None:
-    before = stored_files(services)
+    before = stored_files(session)
     response = import_class(client, people.alice)
     assert response.status_code == 403, response.text
-    assert stored_files(services) == before and backend.submitted == []
+    assert stored_files(session) == before and backend.submitted == []
 
 
 def test_an_upload_has_its_routes_limit_not_the_body_limit(
@@ -185,12 +187,12 @@ def test_a_repeated_upload_key_queues_one_evaluation(
     session: Session,
     backend: MemoryBackend,
 ) -> None:
-    before = stored_files(services)
+    before = stored_files(session)
     first = upload_model(client, people.alice, key="upload-1")
     again = upload_model(client, people.alice, key="upload-1")
     assert_replayed(first, again, backend)
     assert REPLAYED_HEADER not in first.headers
-    assert len(stored_files(services)) == len(before) + 1 and jobs_stored(session) == 1
+    assert len(stored_files(session)) == len(before) + 1 and jobs_stored(session) == 1
 
 
 def test_an_upload_key_reused_for_other_bytes_is_refused(
@@ -218,13 +220,36 @@ def test_a_repeated_import_key_queues_one_import(
     session: Session,
     backend: MemoryBackend,
 ) -> None:
-    before = stored_files(services)
+    before = stored_files(session)
     first = import_class(client, people.instructor, key="import-1")
     again = import_class(client, people.instructor, key="import-1")
     assert_replayed(first, again, backend)
-    assert len(stored_files(services)) == len(before) + 1
+    assert len(stored_files(session)) == len(before) + 1
     keys = session.scalars(select(IdempotentRequest.route)).all()
     assert keys == [f"batches:{SET}"]
+
+
+def fail_to_create(session: Session, job: Job) -> Job:
+    """Stands in for a database that fails once the upload is stored."""
+    raise RuntimeError("the database went away")
+
+
+@pytest.mark.parametrize("send", [upload_model, import_class])
+def test_a_request_that_fails_after_its_upload_leaves_no_blob(
+    client: TestClient,
+    people: People,
+    session: Session,
+    backend: MemoryBackend,
+    monkeypatch: pytest.MonkeyPatch,
+    send: Any,
+) -> None:
+    before = stored_files(session), jobs_stored(session)
+    monkeypatch.setattr(jobs_service, "create", fail_to_create)
+    token = people.alice if send is upload_model else people.instructor
+    response = send(TestClient(client.app, raise_server_exceptions=False), token)
+    assert response.status_code == 500, response.text
+    assert (stored_files(session), jobs_stored(session)) == before
+    assert backend.submitted == []
 
 
 UNREAD_BYTES = 190_000_000

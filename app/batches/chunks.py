@@ -14,12 +14,12 @@ from app.batches import repository
 from app.batches.keys import model_key, text_key
 from app.batches.parse import read_model
 from app.batches.repository import Known
-from app.batches.rows import Added, ModelPart, Work, count, discard
+from app.batches.rows import Added, ModelPart, Work, count
 from app.batches.students import Matched
 from app.batches.tally import Tally
 from app.checkpoints.schemas import CheckpointCreate
-from app.checkpoints.service import add_evaluation, evaluation_target, store_model
-from app.db.models import Submission
+from app.checkpoints.service import add_evaluation, check_model, evaluation_target, store_model
+from app.db.models import Submission, new_id
 from app.errors import DomainError
 from app.grading.result import SubmissionResult
 from app.jobs.protocol import UnitOfWork
@@ -53,16 +53,11 @@ class Batch:
         with self.units() as session:
             known = self._known(session, chunk)
         works = [self._prepare(matched, known) for matched in chunk]
-        try:
-            for work in works:
-                self._keep_models(work, known)
-            # The grader sends each row to a sandboxed worker process: threads run them at once.
-            list(pool.map(self._grade, works))
-            added = self._store(works)
-        except BaseException:
-            discard(part for work in works for part in work.models)
-            raise
-        return count(works, added, tally)
+        for work in works:
+            self._keep_models(work, known)
+        # The grader sends each row to a sandboxed worker process: threads run them at once.
+        list(pool.map(self._grade, works))
+        return count(works, self._store(works), tally)
 
     def _known(self, session: Session, chunk: Sequence[Matched]) -> Known:
         return repository.known_keys(session, self.problem_set, {m.user.id for m in chunk})
@@ -87,7 +82,7 @@ class Batch:
         return work
 
     def _keep_models(self, work: Work, known: Known) -> None:
-        """Read, screen and keep each new model of the row; one refusal fails the whole row."""
+        """Read and screen each new model of the row; one refusal fails the whole row."""
         for field_id, name in sorted(work.matched.row.models.items()):
             if work.problem is not None:
                 return
@@ -95,7 +90,6 @@ class Batch:
                 self._keep_model(work, field_id, name, known)
             except DomainError as exc:
                 work.problem = f"{field_id} ({shown(name)}): {exc.detail}"
-                discard(work.models)
                 work.models = []
 
     def _keep_model(self, work: Work, field_id: str, name: str, known: Known) -> None:
@@ -105,8 +99,9 @@ class Batch:
         if (work.user_id, key) in known:
             return
         target = evaluation_target(self.services, self.problem_set, field_id, name, when=work.when)
-        stored = store_model(settings, io.BytesIO(data), target)
-        work.models.append(ModelPart(key, target, stored))
+        check_model(settings, data, target)
+        # Its blob is written with its job, in the chunk's transaction: not held meanwhile.
+        work.models.append(ModelPart(key, target, name, new_id()))
 
     def _grade(self, work: Work) -> None:
         """Grade the row's text answers, when they are new and the row is still good."""
@@ -151,7 +146,7 @@ class Batch:
             if (work.user_id, part.key) not in known:
                 self._add_model(session, work, part)
                 known.add((work.user_id, part.key))
-                job_ids.append(part.stored.job_id)
+                job_ids.append(part.job_id)
         return Added(submission, tuple(job_ids))
 
     def _submission(self, work: Work, result: SubmissionResult) -> Submission:
@@ -168,13 +163,11 @@ class Batch:
 
     def _add_model(self, session: Session, work: Work, part: ModelPart) -> None:
         # No options are declared and nothing is claimed: the evaluation infers what it can.
+        settings = self.services.settings
         form = CheckpointCreate(field=part.target.field)
-        add_evaluation(
-            self.services.settings,
-            session,
-            work.matched.user,
-            part.target,
-            form,
-            part.stored,
-            batch_key=part.key,
+        data = read_model(self.path, part.name, max_bytes=settings.max_checkpoint_bytes)
+        user = work.matched.user
+        stored = store_model(
+            settings, session, user, io.BytesIO(data), part.target, job_id=part.job_id
         )
+        add_evaluation(settings, session, user, part.target, form, stored, batch_key=part.key)

@@ -2,16 +2,18 @@
 
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.batches.schemas import BATCH_JOB, BatchOutcome
 from app.batches.service import import_file
+from app.blobs import service as blobs
 from app.db.models import Job
 from app.errors import DomainError
-from app.jobs.protocol import JobFailed, JobRun, Json, ServiceJobKind
+from app.jobs.protocol import JobFailed, JobRun, Json, ServiceJobKind, UnitOfWork
 from app.services import Services
+
+GONE = "The class file is no longer on the server; import it again."
 
 
 def batch_kind(services: Services) -> ServiceJobKind:
@@ -21,21 +23,21 @@ def batch_kind(services: Services) -> ServiceJobKind:
         run=partial(_run_import, services),
         complete=_done,
         lost=batch_lost,
-        clean_up=remove_class_file,
+        clean_up=partial(release_class_file, retention_s=services.settings.upload_retention_s),
         details=import_details,
     )
 
 
-def batch_lost(spec: Json) -> str | None:
+def batch_lost(session: Session, spec: Json) -> str | None:
     """Why an import cannot resume: its stored class file is gone."""
-    if Path(spec["path"]).is_file():
-        return None
-    return "The class file is no longer on the server; import it again."
+    return None if blobs.present(session, spec.get("blob")) else GONE
 
 
-def remove_class_file(spec: Json) -> None:
-    """Remove an ended import's copy of its class file (an interrupted one still needs it)."""
-    Path(spec["path"]).unlink(missing_ok=True)
+def release_class_file(units: UnitOfWork, spec: Json, *, retention_s: float) -> None:
+    """Let an ended import's class file go after the retention period (an interrupted one
+    still needs it)."""
+    if "blob" in spec:
+        blobs.release(units, spec["blob"], retention_s=retention_s)
 
 
 def import_details(job: Job) -> Json:
@@ -53,19 +55,23 @@ def _done(session: Session, job: Job, outcome: Json) -> None:
 def _run_import(services: Services, run: JobRun) -> Json:
     spec = run.spec
     try:
-        outcome = import_file(
-            services,
-            run.units,
-            path=Path(spec["path"]),
-            filename=spec["filename"],
-            problem_set=spec["problem_set"],
-            create_students=spec["create_students"],
-            published_numbers=spec["published_numbers"],
-            report=partial(_report, run),
-            stopping=run.stopping,
-            queue=run.queue,
-            now=datetime.fromisoformat(spec["received_at"]),
-        )
+        # A private copy for this run: whoever runs the job needs no disk shared with the API.
+        with blobs.materialised(run.units, spec.get("blob", "")) as path:
+            outcome = import_file(
+                services,
+                run.units,
+                path=path,
+                filename=spec["filename"],
+                problem_set=spec["problem_set"],
+                create_students=spec["create_students"],
+                published_numbers=spec["published_numbers"],
+                report=partial(_report, run),
+                stopping=run.stopping,
+                queue=run.queue,
+                now=datetime.fromisoformat(spec["received_at"]),
+            )
+    except blobs.BlobMissing:
+        raise JobFailed("JobLost", GONE) from None
     except DomainError as exc:
         raise JobFailed(exc.error, exc.detail) from None
     return outcome.model_dump(mode="json")

@@ -1,12 +1,11 @@
 """One good row on its way to the database, and how a chunk's rows are counted once stored."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.batches.students import Matched
 from app.batches.tally import Tally, bad_row
-from app.checkpoints.service import EvaluationTarget, StoredModel
+from app.checkpoints.service import EvaluationTarget
 from app.db.models import Submission
 from app.grading.result import SubmissionResult
 from app.submissions.policy import Lateness
@@ -14,11 +13,13 @@ from app.submissions.policy import Lateness
 
 @dataclass(frozen=True, slots=True)
 class ModelPart:
-    """A model file of a row, stored under the id of the job that will evaluate it."""
+    """A model file of a row, checked, and stored with the job that will evaluate it."""
 
     key: str
     target: EvaluationTarget
-    stored: StoredModel
+    name: str
+    """The file's name as the row gives it."""
+    job_id: str
 
 
 @dataclass(slots=True)
@@ -54,7 +55,6 @@ def count(works: list[Work], added: list[Added], tally: Tally) -> list[str]:
     """Count each row once: failed, stored (anything new) or unchanged; the new job ids."""
     job_ids: list[str] = []
     for work, new in zip(works, added, strict=True):
-        discard(part for part in work.models if part.stored.job_id not in new.job_ids)
         if work.problem is not None:
             tally.fail(bad_row(work.matched.row, work.problem))
         elif new.submission is not None or new.job_ids:
@@ -64,9 +64,3 @@ def count(works: list[Work], added: list[Added], tally: Tally) -> list[str]:
         job_ids.extend(new.job_ids)
     tally.evaluations.extend(job_ids)
     return job_ids
-
-
-def discard(parts: Iterable[ModelPart]) -> None:
-    """Remove model files kept for jobs that were not created."""
-    for part in parts:
-        part.stored.path.unlink(missing_ok=True)

@@ -1,8 +1,8 @@
-"""Class imports. The request stores the class file, reads it once and queues a job; the job (or
-`dlgrade batch`, directly) matches the students (`students`), grades the rows in chunks on the
-grading workers and stores each chunk in one transaction (`chunks`). Every part of a row carries
-a key (`keys`), a digest of what was handed in, so an import run again, resumed or racing another
-stores nothing twice.
+"""Class imports. The request stores the class file (a blob in the database), reads it once and
+queues a job; the job (or `dlgrade batch`, directly) matches the students (`students`), grades
+the rows in chunks on the grading workers and stores each chunk in one transaction (`chunks`).
+Every part of a row carries a key (`keys`), a digest of what was handed in, so an import run
+again, resumed or racing another stores nothing twice.
 """
 
 from collections.abc import Callable, Iterator
@@ -19,8 +19,8 @@ from app.batches.parse import read_class_file
 from app.batches.schemas import BATCH_JOB, BatchOutcome
 from app.batches.students import Matched, match_students
 from app.batches.tally import Tally
-from app.checkpoints.service import store_upload
-from app.db.engine import on_commit, on_rollback
+from app.blobs import service as blobs
+from app.db.engine import on_commit
 from app.db.models import Job, User, new_id, utcnow
 from app.jobs import service as jobs
 from app.jobs.protocol import JobInterrupted, UnitOfWork
@@ -30,7 +30,8 @@ from app.problemsets.catalog import ProblemCatalog
 from app.services import Services
 from app.submissions.service import UNSTORABLE
 
-BATCHES = "batches"
+CLASS_FILE_BLOB = "class-file"
+"""The purpose of a class file's blob."""
 CHUNK_ROWS = 32
 """Rows graded together and stored in one transaction."""
 MAX_FILENAME_CHARS = 200
@@ -51,32 +52,39 @@ def start_import(
     fields = field_kinds(services.catalog, problem_set)
     name = UNSTORABLE.sub("\ufffd", (filename or "").strip())[:MAX_FILENAME_CHARS]
     job_id = new_id()
-    path = (services.settings.data_dir / BATCHES / job_id).resolve()
-    store_upload(file, path, max_bytes=services.settings.max_batch_bytes, what="class file")
-    try:
-        read_class_file(path, filename=name, fields=fields)
-        job = Job(
-            id=job_id,
-            kind=BATCH_JOB,
-            user_id=instructor.id,
-            problem_set=problem_set,
-            field="",
-            spec={
-                "path": str(path),
-                "filename": name,
-                "problem_set": problem_set,
-                "create_students": create_students,
-                "published_numbers": published_numbers,
-                # Rows that do not say when they were handed in count as handed in now, and
-                # still now when a resumed job runs again.
-                "received_at": utcnow().isoformat(),
-            },
+    # A savepoint of the request's transaction: a file refused here leaves no blob, even when
+    # the caller (a page) answers the refusal and commits.
+    with session.begin_nested():
+        blob = blobs.store(
+            session,
+            file,
+            purpose=CLASS_FILE_BLOB,
+            owner_id=instructor.id,
+            job_id=job_id,
+            max_bytes=services.settings.max_batch_bytes,
+            what="class file",
         )
-        jobs.create(session, job)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    on_rollback(session, partial(path.unlink, missing_ok=True))
+        file.seek(0)
+        with blobs.private_copy(file) as path:
+            read_class_file(path, filename=name, fields=fields)
+    job = Job(
+        id=job_id,
+        kind=BATCH_JOB,
+        user_id=instructor.id,
+        problem_set=problem_set,
+        field="",
+        spec={
+            "blob": blob.id,
+            "filename": name,
+            "problem_set": problem_set,
+            "create_students": create_students,
+            "published_numbers": published_numbers,
+            # Rows that do not say when they were handed in count as handed in now, and
+            # still now when a resumed job runs again.
+            "received_at": utcnow().isoformat(),
+        },
+    )
+    jobs.create(session, job)
     # Queued once the request's transaction commits: its row must be visible to whoever runs
     # it, and a request that rolls back queues nothing.
     on_commit(session, partial(services.jobs.submit, job_id))

@@ -1,38 +1,55 @@
 """The checkpoint domain's job kind: evaluate an upload in the sandbox, record it, show it."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from app.blobs import service as blobs
 from app.checkpoints.schemas import CHECKPOINT_JOB, EvaluationOutcome, UploadPublic
 from app.checkpoints.service import record_evaluation
 from app.checkpoints.worker import evaluate_upload
 from app.db.models import Job, JobStatus
-from app.jobs.protocol import JobKind, Json
+from app.jobs.protocol import JobFailed, JobKind, Json, UnitOfWork
 from app.problemsets.catalog import ProblemCatalog
 
+GONE = "The uploaded file is no longer on the server; upload the model again."
 
-def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
+
+def checkpoint_kind(catalog: ProblemCatalog, *, retention_s: float) -> JobKind:
     """The job kind that evaluates an uploaded checkpoint and records it as a submission."""
     return JobKind(
         name=CHECKPOINT_JOB,
         run=evaluate_upload,
         complete=partial(record_evaluation, catalog=catalog),
         lost=upload_lost,
-        clean_up=remove_upload,
+        clean_up=partial(release_upload, retention_s=retention_s),
         details=evaluation_details,
+        inputs=upload_on_disk,
     )
 
 
-def upload_lost(spec: Json) -> str | None:
-    """Why a checkpoint job cannot resume: its uploaded file is gone."""
-    if Path(spec["path"]).is_file():
-        return None
-    return "The uploaded file is no longer on the server; upload the model again."
+def upload_lost(session: Session, spec: Json) -> str | None:
+    """Why a checkpoint job cannot resume: its uploaded model is gone."""
+    return None if blobs.present(session, spec.get("blob")) else GONE
 
 
-def remove_upload(spec: Json) -> None:
-    """Remove an evaluated upload's file; its size and digest stay in the job's spec."""
-    Path(spec["path"]).unlink(missing_ok=True)
+def release_upload(units: UnitOfWork, spec: Json, *, retention_s: float) -> None:
+    """Let an evaluated upload's blob go after the retention period; its size and digest stay
+    in the job's spec."""
+    if "blob" in spec:
+        blobs.release(units, spec["blob"], retention_s=retention_s)
+
+
+@contextmanager
+def upload_on_disk(units: UnitOfWork, spec: Json) -> Iterator[Json]:
+    """The spec the sandboxed worker reads, naming a private temporary copy of the model."""
+    try:
+        with blobs.materialised(units, spec.get("blob", ""), suffix=spec["suffix"]) as path:
+            yield {**spec, "path": str(path)}
+    except blobs.BlobMissing:
+        raise JobFailed("JobLost", GONE) from None
 
 
 def evaluation_details(job: Job) -> Json:

@@ -1,30 +1,28 @@
-"""Checkpoint uploads: store the bytes and queue an evaluation job; read jobs back; record an
-evaluated checkpoint as a submission. This process never deserializes a model: the sandboxed
-worker (app/checkpoints/worker.py) does."""
+"""Checkpoint uploads: store the bytes (a blob in the database) and queue an evaluation job;
+read jobs back; record an evaluated checkpoint as a submission. This process never deserializes
+a model: the sandboxed worker (app/checkpoints/worker.py) does."""
 
-import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.checkpoints.envelope import CheckpointRejected, screen
+from app.blobs import service as blobs
+from app.checkpoints.envelope import screen
 from app.checkpoints.schemas import (
     CHECKPOINT_JOB,
     CheckpointCreate,
     EvaluationOutcome,
 )
 from app.config import Settings
-from app.db.engine import on_commit, on_rollback
+from app.db.engine import on_commit
 from app.db.models import FieldGrade, Job, Submission, User, new_id, utcnow
 from app.errors import (
     InvalidRequest,
-    PayloadTooLarge,
     RateLimited,
     UnknownField,
     UnsupportedMediaType,
@@ -34,7 +32,6 @@ from app.jobs import service as jobs
 from app.jobs.protocol import Json
 from app.jobs.public import accepted
 from app.jobs.schemas import JobAccepted
-from app.private import open_private, private_dir
 from app.problemsets.catalog import ProblemCatalog, reference_hash
 from app.problemsets.schema import CheckpointSpec, ProblemSetDef
 from app.services import Services
@@ -43,7 +40,8 @@ from app.submissions import repository as submissions_repository
 from app.submissions.policy import Lateness
 from app.untrusted import shown
 
-UPLOADS = "uploads"
+CHECKPOINT_BLOB = "checkpoint"
+"""The purpose of a model's blob."""
 ACCEPTED_SUFFIXES = (".safetensors", ".pt", ".pth")
 SAVE_STATE_DICT = (
     "Upload the state_dict instead: safetensors.torch.save_file(model.state_dict(), "
@@ -59,7 +57,6 @@ REFUSED_SUFFIXES = {
 }
 MAX_PENDING_JOBS = 10
 MAX_FILENAME_CHARS = 200
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +76,10 @@ class EvaluationTarget:
 
 @dataclass(frozen=True, slots=True)
 class StoredModel:
-    """A model file kept under the id of the job that will evaluate it."""
+    """A model file kept as a blob for the job that will evaluate it."""
 
     job_id: str
-    path: Path
+    blob_id: str
     size: int
     sha256: str
 
@@ -106,13 +103,9 @@ def upload(
             f"You have {MAX_PENDING_JOBS} evaluations waiting; upload again when one has finished.",
             headers={"Retry-After": "30"},
         )
-    stored = store_model(services.settings, file, target)
-    try:
-        job = add_evaluation(services.settings, session, user, target, form, stored)
-    except BaseException:
-        stored.path.unlink(missing_ok=True)
-        raise
-    on_rollback(session, partial(stored.path.unlink, missing_ok=True))
+    # The blob is written in the request's transaction: a request that fails leaves nothing.
+    stored = store_model(services.settings, session, user, file, target)
+    job = add_evaluation(services.settings, session, user, target, form, stored)
     # Queued once the request's transaction commits: its row must be visible to the process
     # that will run it, and a request that rolls back queues nothing.
     on_commit(session, partial(services.jobs.submit, job.id))
@@ -148,13 +141,41 @@ def evaluation_target(
     return EvaluationTarget(problem_set, field, rules, max_score, late, name, suffix, when)
 
 
-def store_model(settings: Settings, file: BinaryIO, target: EvaluationTarget) -> StoredModel:
-    """Copy a model under a new job id and screen it; a refused one leaves nothing behind."""
-    job_id = new_id()
-    path = (settings.data_dir / UPLOADS / job_id).resolve()
-    size, digest = store_upload(file, path, max_bytes=settings.max_checkpoint_bytes)
-    _screen_stored(path, f"upload{target.suffix}", max_bytes=settings.max_checkpoint_bytes)
-    return StoredModel(job_id, path, size, digest)
+def store_model(
+    settings: Settings,
+    session: Session,
+    owner: User,
+    file: BinaryIO,
+    target: EvaluationTarget,
+    *,
+    job_id: str | None = None,
+) -> StoredModel:
+    """Store a model as a blob of a new job (or `job_id`) and screen it, in the caller's
+    transaction."""
+    job_id = job_id or new_id()
+    max_bytes = settings.max_checkpoint_bytes
+    # A savepoint: a refused model leaves no blob, even when the caller answers and commits.
+    with session.begin_nested():
+        blob = blobs.store(
+            session,
+            file,
+            purpose=CHECKPOINT_BLOB,
+            owner_id=owner.id,
+            job_id=job_id,
+            max_bytes=max_bytes,
+            what="model file",
+        )
+        file.seek(0)
+        check_model(settings, file.read(max_bytes + 1), target)
+    return StoredModel(job_id, blob.id, blob.size, blob.sha256)
+
+
+def check_model(settings: Settings, data: bytes, target: EvaluationTarget) -> None:
+    """Refuse, as an upload is refused, a model that is too large, empty or plainly not a
+    state_dict (422)."""
+    max_bytes = settings.max_checkpoint_bytes
+    blobs.check_size(len(data), max_bytes=max_bytes, what="model file")
+    screen(data, f"upload{target.suffix}", max_bytes=max_bytes)
 
 
 def add_evaluation(
@@ -169,7 +190,7 @@ def add_evaluation(
 ) -> Job:
     """Create the evaluation job of a stored model in the caller's transaction (not queued)."""
     spec = {
-        "path": str(stored.path),
+        "blob": stored.blob_id,
         "upload": {"filename": target.filename, "bytes": stored.size, "sha256": stored.sha256},
         "suffix": target.suffix,
         "max_bytes": settings.max_checkpoint_bytes,
@@ -201,15 +222,6 @@ def add_evaluation(
         spec=spec,
     )
     return jobs.create(session, job)
-
-
-def _screen_stored(path: Path, filename: str, *, max_bytes: int) -> None:
-    """Refuse at once, with 422, an upload that is plainly not a state_dict; nothing is kept."""
-    try:
-        screen(path.read_bytes(), filename, max_bytes=max_bytes)
-    except CheckpointRejected:
-        path.unlink(missing_ok=True)
-        raise
 
 
 def record_evaluation(
@@ -314,31 +326,3 @@ def _accepted_name(filename: str | None) -> tuple[str, str]:
             fields=["file"],
         )
     return shown(name, limit=MAX_FILENAME_CHARS), suffix
-
-
-def store_upload(
-    file: BinaryIO, path: Path, *, max_bytes: int, what: str = "model file"
-) -> tuple[int, str]:
-    """Copy an upload to path, counting as it goes: 413 past max_bytes, nothing left behind."""
-    private_dir(path.parent)
-    partial_path = path.with_name(path.name + ".part")
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        descriptor = open_private(partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-        with os.fdopen(descriptor, "wb") as out:
-            while chunk := file.read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(
-                        f"The {what} is larger than {max_bytes} bytes.", fields=["file"]
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise InvalidRequest(f"The {what} is empty.", fields=["file"])
-        partial_path.rename(path)
-    except BaseException:
-        partial_path.unlink(missing_ok=True)
-        raise
-    return size, digest.hexdigest()

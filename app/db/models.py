@@ -1,4 +1,5 @@
-"""Tables: users (instructors and students), submissions, the grade of each answer, and jobs."""
+"""Tables: users (instructors and students), submissions, the grade of each answer, jobs, and
+the uploaded files the jobs read (blobs, in chunks)."""
 
 import uuid
 from datetime import UTC, datetime
@@ -7,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -200,3 +203,34 @@ class CatalogVersion(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     """The reloaded catalog's fingerprint (a digest of every problem file's hash)."""
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Blob(Base):
+    """An uploaded file (a model, a class file) kept in the database, so that whichever
+    process runs its job can read it; its bytes are in `blob_chunks`."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(20))
+    """What the file is for: "checkpoint" or "class-file"."""
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    job_id: Mapped[str] = mapped_column(String(36), index=True)
+    """The job that reads it (written before the job's row, in the same transaction)."""
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    """Set once its job has ended: the sweep deletes the blob after this time."""
+
+
+class BlobChunk(Base):
+    """One piece of a blob's bytes, in order."""
+
+    __tablename__ = "blob_chunks"
+
+    blob_id: Mapped[str] = mapped_column(
+        ForeignKey("blobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -5,7 +5,7 @@ backend that runs elsewhere (Celery workers) needs only the id and the database.
 """
 
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,8 +19,13 @@ UnitOfWork = Callable[[], AbstractContextManager[Session]]
 """Opens one transaction: committed when the block ends, rolled back if it raises."""
 
 
-def nothing_stored(spec: Json) -> None:
+def nothing_stored(units: UnitOfWork, spec: Json) -> None:
     """The clean-up of a kind whose input is all in its spec."""
+
+
+def as_given(units: UnitOfWork, spec: Json) -> AbstractContextManager[Json]:
+    """The inputs of a kind whose input is all in its spec: the spec itself."""
+    return nullcontext(spec)
 
 
 def no_details(job: Job) -> Json:
@@ -50,14 +55,20 @@ class JobKind:
     outcome with an "error" key fails the job with that error."""
     complete: Callable[[Session, Job, Json], None]
     """Records a successful outcome, in the transaction that marks the job done."""
-    lost: Callable[[Json], str | None]
-    """Why a job cannot be resumed after a restart (its input is gone), or None."""
-    clean_up: Callable[[Json], None] = nothing_stored
-    """Removes the files a job's input left on disk, once the job has ended for good (done,
-    failed, or lost at a start); run after that is committed, never for a job queued again."""
+    lost: Callable[[Session, Json], str | None]
+    """Why a job cannot be resumed after a restart (its input is gone), or None; asked in
+    the transaction that looks for the jobs to resume."""
+    clean_up: Callable[[UnitOfWork, Json], None] = nothing_stored
+    """Lets go of the input a job stored (marks it for deletion), once the job has ended for
+    good (done, failed, or lost at a start); run after that is committed, never for a job
+    queued again."""
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
     `upload`, `declared`, `claims` and `result`, as JSON."""
+    inputs: Callable[[UnitOfWork, Json], AbstractContextManager[Json]] = as_given
+    """The spec `run` is given, with the job's stored input made readable where the job runs
+    (a private temporary file) for as long as the block lasts; raises JobFailed when the
+    input is gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +106,13 @@ class ServiceJobKind:
     """The job's work; raises JobFailed to fail it, JobInterrupted when told to stop."""
     complete: Callable[[Session, Job, Json], None]
     """Records a successful outcome, in the transaction that marks the job done."""
-    lost: Callable[[Json], str | None]
-    """Why a job cannot be resumed after a restart (its input is gone), or None."""
-    clean_up: Callable[[Json], None] = nothing_stored
-    """Removes the files a job's input left on disk, once the job has ended for good (done,
-    failed, or lost at a start); run after that is committed, never for a job queued again."""
+    lost: Callable[[Session, Json], str | None]
+    """Why a job cannot be resumed after a restart (its input is gone), or None; asked in
+    the transaction that looks for the jobs to resume."""
+    clean_up: Callable[[UnitOfWork, Json], None] = nothing_stored
+    """Lets go of the input a job stored (marks it for deletion), once the job has ended for
+    good (done, failed, or lost at a start); run after that is committed, never for a job
+    queued again."""
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
     `upload`, `declared`, `claims` and `result`, as JSON."""

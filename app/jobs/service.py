@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, JobStatus, utcnow
@@ -87,7 +88,8 @@ def process(
         if isinstance(kind, ServiceJobKind):
             outcome = _run_here(kind, JobRun(job_id, spec, units, stopping, queue))
         else:
-            outcome = execute(kind, spec)
+            with kind.inputs(units, spec) as ready:
+                outcome = execute(kind, ready)
     except JobInterrupted:
         _requeue(units, job_id)
         return
@@ -96,7 +98,7 @@ def process(
     else:
         ended = _record(units, job_id, kind, outcome)
     if ended:
-        _clean_up(kind, spec)
+        _clean_up(units, kind, spec)
 
 
 def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
@@ -123,7 +125,7 @@ def resume(
     with units() as session:
         for job in repository.unattended(session, silent_since):
             kind = kinds.get(job.kind)
-            problem = _why_not_resumable(job, kind)
+            problem = _why_not_resumable(session, job, kind)
             if problem is None:
                 if _take_back(session, job, silent_since):
                     resumed.append(job.id)
@@ -132,7 +134,7 @@ def resume(
             if repository.settle(session, job.id, silent_since, failed) and kind is not None:
                 lost.append((kind, dict(job.spec)))
     for kind, spec in lost:
-        _clean_up(kind, spec)
+        _clean_up(units, kind, spec)
     return resumed
 
 
@@ -145,12 +147,12 @@ def _take_back(session: Session, job: Job, silent_since: datetime) -> bool:
     return repository.settle(session, job.id, silent_since, values)
 
 
-def _why_not_resumable(job: Job, kind: AnyJobKind | None) -> str | None:
+def _why_not_resumable(session: Session, job: Job, kind: AnyJobKind | None) -> str | None:
     if kind is None:
         return f"This service has no handler for {job.kind} jobs."
     if job.attempts >= MAX_ATTEMPTS:
         return f"The job was interrupted {job.attempts} times while it ran; it was given up."
-    return kind.lost(dict(job.spec))
+    return kind.lost(session, dict(job.spec))
 
 
 def _record(units: UnitOfWork, job_id: str, kind: AnyJobKind, outcome: Json) -> bool:
@@ -199,11 +201,11 @@ def _failed(error: Json, *, result: Json | None = None) -> dict[str, Any]:
     }
 
 
-def _clean_up(kind: AnyJobKind, spec: Json) -> None:
+def _clean_up(units: UnitOfWork, kind: AnyJobKind, spec: Json) -> None:
     try:
-        kind.clean_up(spec)
-    except OSError:
-        # The job's record is right either way; a file left behind costs only disk space.
+        kind.clean_up(units, spec)
+    except (OSError, SQLAlchemyError):
+        # The job's record is right either way; the sweep deletes what an ended job left.
         log.exception("cleaning up after a %s job failed", kind.name)
 
 

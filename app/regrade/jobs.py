@@ -55,7 +55,7 @@ def _recorded(session: Session, job: Job, outcome: Json) -> None:
     """Nothing is left to record: the grades were written as the job went."""
 
 
-def _lost(services: Services, spec: Json) -> str | None:
+def _lost(services: Services, session: Session, spec: Json) -> str | None:
     problem_set = spec.get("problem_set")
     if problem_set in services.catalog.ids():
         return None

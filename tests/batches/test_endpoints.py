@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.batches.service import CLASS_FILE_BLOB
 from app.db.engine import committed
 from app.db.models import Job, User
 from app.deps import get_session
@@ -27,14 +28,14 @@ from tests.batches.http import (
     job,
     post_class,
 )
+from tests.blobs.stored import held_jobs, lose, replace_content
 from tests.conftest import CountRows, People
 from tests.jobs.conftest import units_in
 
 
-def stored_files(services: Services) -> set[str]:
-    """The names of the stored class files."""
-    directory = services.settings.data_dir / "batches"
-    return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+def stored_files(session: Session) -> set[str]:
+    """The jobs whose class files are stored."""
+    return held_jobs(session, CLASS_FILE_BLOB)
 
 
 def job_count(session: Session) -> int:
@@ -53,7 +54,7 @@ def test_a_class_is_imported_once_from_every_format(
     format: Any,
 ) -> None:
     generated = generate(300, format=format)
-    before, files = row_counts(), stored_files(services)
+    before, files = row_counts(), stored_files(session)
     result = imported(job_client, backend, people.instructor, generated, create_students=True)
     assert result["format"] == format
     assert result["total"] == result["done"] == len(generated.rows)
@@ -70,7 +71,7 @@ def test_a_class_is_imported_once_from_every_format(
     assert after.users == before.users + 300
     assert after.submissions == before.submissions + 300
     # The class file's copy is removed once the import is done.
-    assert stored_files(services) == files
+    assert stored_files(session) == files
 
     again = imported(job_client, backend, people.instructor, generated, create_students=True)
     assert (again["stored"], again["unchanged"], again["failed"]) == (0, 300, len(generated.bad))
@@ -175,10 +176,10 @@ def test_an_interrupted_import_is_queued_again_and_finishes_without_duplicates(
     assert stopped["status"] == "queued"
     assert stopped["result"]["stored"] == 64
     # Queued again, it reads its class file again; done, it needs it no more.
-    assert job_id in stored_files(services)
+    assert job_id in stored_files(session)
     backend.submit(job_id)
     backend.run_pending()
-    assert job_id not in stored_files(services)
+    assert job_id not in stored_files(session)
     result = job(job_client, people.instructor, job_id)["result"]
     # The students it created before it stopped still count as created by it, on the
     # published numbers.
@@ -191,7 +192,7 @@ def test_a_job_whose_class_file_is_gone_is_not_resumed(
 ) -> None:
     generated = generate(3)
     job_id = accepted(job_client, people.instructor, generated.content)
-    (services.settings.data_dir / "batches" / job_id).unlink()
+    lose(session, job_id)
     assert job_id not in jobs_service.resume(units_in(session), services.job_kinds)
     body = job(job_client, people.instructor, job_id)
     assert body["status"] == "failed"
@@ -203,7 +204,7 @@ def fail_on_reading(
     services: Services, session: Session, backend: MemoryBackend, job_id: str
 ) -> None:
     """The stored class file reads as empty: the job fails."""
-    (services.settings.data_dir / "batches" / job_id).write_bytes(b"\n \n\n")
+    replace_content(session, job_id, b"\n \n\n")
     backend.run_pending()
 
 
@@ -229,17 +230,21 @@ def test_an_import_that_fails_removes_its_class_file(
     error: str,
 ) -> None:
     job_id = accepted(job_client, people.instructor, generate(3).content)
-    assert job_id in stored_files(services)
+    assert job_id in stored_files(session)
     end(services, session, backend, job_id)
     body = job(job_client, people.instructor, job_id)
     assert (body["status"], body["error"]["error"]) == ("failed", error)
-    assert job_id not in stored_files(services)
+    assert job_id not in stored_files(session)
 
 
 def test_only_instructors_import(
-    job_client: TestClient, backend: MemoryBackend, services: Services, people: People
+    job_client: TestClient,
+    backend: MemoryBackend,
+    services: Services,
+    people: People,
+    session: Session,
 ) -> None:
-    generated, files = generate(3), stored_files(services)
+    generated, files = generate(3), stored_files(session)
     refused = post_class(job_client, people.alice, generated.content, create_students=True)
     assert refused.status_code == 403, refused.text
     anonymous = job_client.post(
@@ -247,7 +252,7 @@ def test_only_instructors_import(
         files={"file": ("class.jsonl", generated.content)},
     )
     assert anonymous.status_code == 401
-    assert backend.submitted == [] and stored_files(services) == files
+    assert backend.submitted == [] and stored_files(session) == files
 
 
 def test_an_import_must_be_multipart(job_client: TestClient, people: People) -> None:
@@ -289,7 +294,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_stores_nothing(
     status: int,
     words: str,
 ) -> None:
-    jobs_before, stored = job_count(session), stored_files(services)
+    jobs_before, stored = job_count(session), stored_files(session)
     response = job_client.post(
         f"/api/v1/problem-sets/{PROBLEM_SET}/batches",
         files={"file": (filename, content)},
@@ -298,17 +303,17 @@ def test_a_file_that_cannot_be_read_is_refused_and_stores_nothing(
     )
     assert response.status_code == status, response.text
     assert words in response.json()["detail"]
-    assert stored_files(services) == stored
+    assert stored_files(session) == stored
     assert job_count(session) == jobs_before and backend.submitted == []
 
 
 def test_an_unknown_problem_set_is_404_and_stores_nothing(
-    job_client: TestClient, services: Services, people: People
+    job_client: TestClient, services: Services, people: People, session: Session
 ) -> None:
-    files = stored_files(services)
+    files = stored_files(session)
     response = post_class(job_client, people.instructor, generate(3).content, problem_set="nope")
     assert response.status_code == 404
-    assert stored_files(services) == files
+    assert stored_files(session) == files
 
 
 @pytest.fixture
@@ -329,7 +334,7 @@ def small_limit_client(services: Services, session: Session, backend: MemoryBack
 def test_an_oversize_class_file_is_refused_and_stores_nothing(
     small_limit_client: TestClient, services: Services, session: Session, people: People
 ) -> None:
-    fits, files = generate(2).content, stored_files(services)
+    fits, files = generate(2).content, stored_files(session)
     assert len(fits) < 20_000
     job_id = accepted(small_limit_client, people.instructor, fits, create_students=True)
     jobs_before = job_count(session)
@@ -338,8 +343,7 @@ def test_an_oversize_class_file_is_refused_and_stores_nothing(
         response = post_class(small_limit_client, people.instructor, content)
         assert response.status_code == 413, response.text
     assert job_count(session) == jobs_before
-    assert stored_files(services) == files | {job_id}
-    (services.settings.data_dir / "batches" / job_id).unlink()
+    assert stored_files(session) == files | {job_id}
 
 
 def test_created_students_get_their_key_as_name_and_login(

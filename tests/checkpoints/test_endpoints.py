@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.checkpoints.architecture import LeNetOptions, build
+from app.checkpoints.service import CHECKPOINT_BLOB
 from app.checkpoints.worker import prepare
 from app.config import Settings
 from app.db.engine import committed
@@ -28,6 +29,7 @@ from app.jobs.memory import MemoryBackend
 from app.main import create_app
 from app.sandbox import WorkerPool
 from app.services import Services
+from tests.blobs.stored import held_jobs
 from tests.checkpoints.http import API, DL_EX1, accepted, finished, job, upload
 from tests.checkpoints.trained import Trained
 from tests.conftest import CountRows, People
@@ -64,10 +66,9 @@ def job_client(app: FastAPI, services: Services, backend: MemoryBackend) -> Test
 TINY = safetensors.torch.save({"w": torch.zeros(1)})
 
 
-def uploads(services: Services) -> set[str]:
-    """The names of the stored uploads."""
-    directory = services.settings.data_dir / "uploads"
-    return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+def uploads(session: Session) -> set[str]:
+    """The jobs whose uploaded models are stored."""
+    return held_jobs(session, CHECKPOINT_BLOB)
 
 
 # -- honest checkpoints ------------------------------------------------------------------------
@@ -79,6 +80,7 @@ def test_an_honest_checkpoint_is_measured_exactly_and_graded(
     services: Services,
     people: People,
     trained: dict[str, Trained],
+    session: Session,
 ) -> None:
     model = trained["plain"]
     job_id = accepted(
@@ -116,7 +118,7 @@ def test_an_honest_checkpoint_is_measured_exactly_and_graded(
     assert f"{100 * model.test_accuracy:.2f}" in grade["parsed"]
     assert job_id in grade["answer"] and body["upload"]["sha256"] in grade["answer"]
     assert body["upload"]["sha256"] == hashlib.sha256(model.safetensors_bytes).hexdigest()
-    assert job_id not in uploads(services)
+    assert job_id not in uploads(session)
 
 
 def test_a_pt_state_dict_with_declared_options_and_train_accuracy(
@@ -221,6 +223,7 @@ def test_a_malicious_pickle_is_refused_on_upload_and_creates_no_file(
     people: People,
     tmp_path: Path,
     row_counts: CountRows,
+    session: Session,
 ) -> None:
     target = tmp_path / "pwned"
     payloads = {
@@ -228,7 +231,7 @@ def test_a_malicious_pickle_is_refused_on_upload_and_creates_no_file(
         "\u202eraw.PTH": pickle.dumps(CreatesFile(target), protocol=2),
         "saved.pt": _torch_saved({"conv1.weight": CreatesFile(target)}),
     }
-    before, stored = row_counts(), uploads(services)
+    before, stored = row_counts(), uploads(session)
     for filename, content in payloads.items():
         response = upload(job_client, people.alice, content, filename=filename)
         assert response.status_code == 422, response.text
@@ -237,7 +240,7 @@ def test_a_malicious_pickle_is_refused_on_upload_and_creates_no_file(
         assert "state_dict" in response.json()["detail"]
     assert not target.exists()
     assert backend.submitted == []
-    assert (row_counts(), uploads(services)) == (before, stored)
+    assert (row_counts(), uploads(session)) == (before, stored)
 
 
 def _torch_saved(obj: object) -> bytes:
@@ -268,15 +271,16 @@ def test_formats_that_can_run_code_are_refused_by_name(
     row_counts: CountRows,
     filename: str,
     message: str,
+    session: Session,
 ) -> None:
-    before, stored = row_counts(), uploads(services)
+    before, stored = row_counts(), uploads(session)
     response = upload(job_client, people.alice, b"\x00" * 100, filename=filename)
     assert response.status_code == 415, response.text
     assert response.json()["error"] == "UnsupportedMediaType"
     assert message in response.json()["detail"]
     assert "state_dict" in response.json()["detail"]
     assert backend.submitted == []
-    assert (row_counts(), uploads(services)) == (before, stored)
+    assert (row_counts(), uploads(session)) == (before, stored)
 
 
 def _scripted() -> bytes:
@@ -312,13 +316,17 @@ def test_code_archives_renamed_to_pt_are_refused_on_upload(
 
 
 def test_a_model_that_fails_evaluation_leaves_no_file_but_its_digest(
-    job_client: TestClient, backend: MemoryBackend, services: Services, people: People
+    job_client: TestClient,
+    backend: MemoryBackend,
+    services: Services,
+    people: People,
+    session: Session,
 ) -> None:
     job_id = accepted(job_client, people.alice, TINY)
-    assert job_id in uploads(services)
+    assert job_id in uploads(session)
     body = finished(job_client, backend, people.alice, job_id)
     assert (body["status"], body["error"]["error"]) == ("failed", "ArchitectureMismatch")
-    assert job_id not in uploads(services)
+    assert job_id not in uploads(session)
     digest = hashlib.sha256(TINY).hexdigest()
     assert body["upload"] == {"filename": "model.safetensors", "bytes": len(TINY), "sha256": digest}
 
@@ -347,14 +355,14 @@ def test_an_oversize_upload_is_refused_while_it_is_read(
     settings = services.settings.model_copy(update={"max_checkpoint_bytes": limit})
     backend = MemoryBackend(units_in(session), services.job_kinds)
     client = client_with(services, session, settings, backend)
-    before, stored = row_counts(), uploads(services)
+    before, stored = row_counts(), uploads(session)
     for size in (limit + 1, limit + 100_000):
         response = upload(client, people.alice, b"\x01" * size, filename="big.safetensors")
         assert response.status_code == 413, response.text
         assert response.json()["error"] == "PayloadTooLarge"
     assert upload(client, people.alice, exactly(limit)).status_code == 202
     assert row_counts().users == before.users
-    assert len(uploads(services) - stored) == 1
+    assert len(uploads(session) - stored) == 1
     assert len(backend.submitted) == 1
 
 
@@ -429,13 +437,14 @@ def test_bad_form_fields_are_refused_and_store_nothing(
     form: dict[str, Any],
     status: int,
     field: str,
+    session: Session,
 ) -> None:
-    before, stored = row_counts(), uploads(services)
+    before, stored = row_counts(), uploads(session)
     response = upload(job_client, people.alice, TINY, **form)
     assert response.status_code == status, response.text
     assert field in response.json().get("fields", []), response.json()
     assert backend.submitted == []
-    assert (row_counts(), uploads(services)) == (before, stored)
+    assert (row_counts(), uploads(session)) == (before, stored)
 
 
 @pytest.mark.parametrize(
@@ -520,7 +529,7 @@ def test_the_bytes_of_waiting_evaluations_per_student_are_bounded(
     model = exactly(1_000_000)
     for _ in range(3):  # 2 MB waiting is under the limit, so the third is taken
         accepted(client, people.alice, model)
-    before, stored, queued = row_counts(), uploads(services), list(backend.submitted)
+    before, stored, queued = row_counts(), uploads(session), list(backend.submitted)
     refused = upload(client, people.alice, model)
     assert refused.status_code == 429, refused.text
     assert refused.headers["Retry-After"] == "30"
@@ -528,7 +537,7 @@ def test_the_bytes_of_waiting_evaluations_per_student_are_bounded(
     assert body["error"] == "RateLimited"
     assert "3.0 MB" in body["detail"] and "2.5 MB" in body["detail"]
     assert "upload again when one has finished" in body["detail"]
-    assert (row_counts(), uploads(services), backend.submitted) == (before, stored, queued)
+    assert (row_counts(), uploads(session), backend.submitted) == (before, stored, queued)
     assert upload(client, people.bob, model).status_code == 202
     backend.run_pending()
     assert upload(client, people.alice, model).status_code == 202

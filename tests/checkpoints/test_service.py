@@ -20,6 +20,7 @@ from app.checkpoints.schemas import (
     EvaluationOutcome,
     parse_accuracy,
 )
+from app.checkpoints.service import CHECKPOINT_BLOB
 from app.config import Settings
 from app.db.engine import transaction
 from app.db.models import Job, Role, User
@@ -29,6 +30,7 @@ from app.jobs.memory import MemoryBackend
 from app.problemsets.catalog import ProblemCatalog
 from app.services import Services
 from app.users.service import issue
+from tests.blobs.stored import held_jobs, lose
 from tests.checkpoints.trained import Trained
 from tests.conftest import People
 from tests.jobs.conftest import units_in
@@ -70,7 +72,8 @@ def test_no_job_is_lost_across_a_restart(
         job = session.get(Job, running)
         assert job is not None
         job.status, job.attempts = "running", 1  # the service died while evaluating it
-    (tmp_path / "uploads" / lost).unlink()
+    with transaction(first.sessions) as session:
+        lose(session, lost)
     assert held.submitted == ids
     first.close()
 
@@ -89,6 +92,38 @@ def test_no_job_is_lost_across_a_restart(
     assert jobs[lost].status == "failed"
     assert jobs[lost].error is not None and jobs[lost].error["error"] == "JobLost"
     assert "upload the model again" in jobs[lost].error["detail"]
+
+
+def test_an_evaluation_runs_where_the_upload_is_not_on_disk(
+    tmp_path: Path, fashion_mnist_dir: Path, trained: dict[str, Trained]
+) -> None:
+    database = f"sqlite:///{tmp_path / 'shared.db'}"
+    api_settings = Settings(
+        data_dir=tmp_path / "api", database_url=database, dataset_dir=fashion_mnist_dir
+    )
+    api = build_services(api_settings)
+    api = replace(api, jobs=MemoryBackend(units_in(api.sessions()), api.job_kinds))
+    with transaction(api.sessions) as session:
+        alice = issue(session, name="alice", role=Role.STUDENT).user
+        content = trained["plain"].safetensors_bytes
+        job_id = service.upload(
+            api, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
+        ).job_id
+    api.close()
+
+    worker = build_services(api_settings.model_copy(update={"data_dir": tmp_path / "worker"}))
+    try:
+        worker.start()
+        finished = wait_until_finished(worker, [job_id])[job_id]
+    finally:
+        worker.close()
+    assert finished.status == "done", finished.error
+    assert finished.result is not None
+    assert finished.result["test"]["accuracy"] == trained["plain"].test_accuracy
+    # Neither process kept the model in its data directory: the worker read it from the database.
+    kept = [path for name in ("api", "worker") for path in (tmp_path / name).rglob("*")]
+    assert not any(path.is_file() and path.read_bytes() == content for path in kept)
+    assert not any(path.name in ("uploads", "batches") for path in kept)
 
 
 def test_a_refusing_deadline_stores_nothing(
@@ -116,8 +151,7 @@ def test_a_job_given_up_at_a_start_leaves_no_file_but_its_digest(
     job_id = service.upload(
         held, session, alice, "dl-ex1", FORM, io.BytesIO(content), "m.safetensors"
     ).job_id
-    path = services.settings.data_dir / "uploads" / job_id
-    assert path.is_file()
+    assert job_id in held_jobs(session, CHECKPOINT_BLOB)
     job = session.get(Job, job_id)
     assert job is not None and job.kind == CHECKPOINT_JOB
     job.status, job.attempts = "running", jobs.MAX_ATTEMPTS
@@ -127,7 +161,7 @@ def test_a_job_given_up_at_a_start_leaves_no_file_but_its_digest(
     job = session.get(Job, job_id)
     assert job is not None and job.error is not None
     assert (job.status, job.error["error"]) == ("failed", "JobLost")
-    assert not path.exists()
+    assert job_id not in held_jobs(session, CHECKPOINT_BLOB)
     assert job.spec["upload"]["sha256"] == hashlib.sha256(content).hexdigest()
 
 

@@ -6,10 +6,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.batches.service import CLASS_FILE_BLOB
 from app.commands.remote import Connect, Remote
 from app.jobs.memory import MemoryBackend
 from app.services import Services
 from tests.batches.classgen import generate
+from tests.blobs.stored import held_jobs, lose
 from tests.commands.conftest import (
     api_get,
     assert_book_matches,
@@ -105,8 +107,9 @@ def test_an_import_that_fails_on_the_service_exits_2_and_writes_nothing(
     tmp_path: Path, job_app: FastAPI, backend: MemoryBackend, services: Services, people: People
 ) -> None:
     def lose_the_stored_file_then_run(_seconds: float) -> None:
-        for stored in (services.settings.data_dir / "batches").iterdir():
-            stored.unlink()
+        with backend.units() as session:
+            for job_id in held_jobs(session, CLASS_FILE_BLOB):
+                lose(session, job_id)
         backend.run_pending()
 
     def connect(server: str, token: str | None) -> Remote:

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db.models import Job
-from app.jobs.protocol import JobKind, Json
+from app.jobs.protocol import JobKind, Json, UnitOfWork
 
 RECORDED: list[tuple[str, Json]] = []
 CLEANED: list[Json] = []
@@ -45,22 +45,22 @@ def fail_to_record(session: Session, job: Job, outcome: Json) -> None:
     raise RuntimeError("the database went away")
 
 
-def never_lost(spec: Json) -> str | None:
+def never_lost(session: Session, spec: Json) -> str | None:
     """Every job can resume."""
     return None
 
 
-def lost_unless_kept(spec: Json) -> str | None:
+def lost_unless_kept(session: Session, spec: Json) -> str | None:
     """A job can resume only if its spec says it kept its input."""
     return None if spec.get("kept", True) else "its input is gone"
 
 
-def clean_up(spec: Json) -> None:
+def clean_up(units: UnitOfWork, spec: Json) -> None:
     """Remember whose input was cleaned up."""
     CLEANED.append(spec)
 
 
-def fail_to_clean_up(spec: Json) -> None:
+def fail_to_clean_up(units: UnitOfWork, spec: Json) -> None:
     """A clean-up whose file cannot be removed."""
     raise PermissionError(f"cannot remove {spec}")
 

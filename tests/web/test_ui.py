@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
+from app.checkpoints.service import CHECKPOINT_BLOB
 from app.jobs.memory import MemoryBackend
 from app.services import Services
+from tests.blobs.stored import held_jobs
 from tests.conftest import HOSTILE_KEYS, People, error_body, sent_as_json
 from tests.jobs.conftest import units_in
 from tests.web.conftest import SignedIn, sign_in
@@ -35,9 +37,8 @@ def backend(app: FastAPI, services: Services, session: Session) -> MemoryBackend
     return held
 
 
-def uploads(services: Services) -> set[str]:
-    directory = services.settings.data_dir / "uploads"
-    return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+def uploads(session: Session) -> set[str]:
+    return held_jobs(session, CHECKPOINT_BLOB)
 
 
 def upload(browser: SignedIn, content: bytes, *, filename: str = "model.safetensors") -> Response:
@@ -124,16 +125,16 @@ def test_an_upload_queues_an_evaluation_its_owner_follows(
 
 
 def test_an_upload_without_the_csrf_header_stores_nothing(
-    alice: SignedIn, services: Services, backend: MemoryBackend
+    alice: SignedIn, services: Services, backend: MemoryBackend, session: Session
 ) -> None:
-    before = uploads(services)
+    before = uploads(session)
     response = alice.client.post(
         f"/api/v1/problem-sets/{SET}/checkpoints",
         data={"field": "q4.baseline"},
         files={"file": ("model.safetensors", TINY, "application/octet-stream")},
     )
     assert response.status_code == 403
-    assert uploads(services) == before and backend.submitted == []
+    assert uploads(session) == before and backend.submitted == []
 
 
 @pytest.mark.parametrize(
@@ -141,13 +142,18 @@ def test_an_upload_without_the_csrf_header_stores_nothing(
     [("model.pkl", 415), ("model.txt", 415), ("<script>.pt", 422)],
 )
 def test_a_refused_upload_says_why_and_keeps_nothing(
-    alice: SignedIn, services: Services, backend: MemoryBackend, filename: str, status: int
+    alice: SignedIn,
+    services: Services,
+    backend: MemoryBackend,
+    filename: str,
+    status: int,
+    session: Session,
 ) -> None:
-    before = uploads(services)
+    before = uploads(session)
     response = upload(alice, b"not a model", filename=filename)
     assert response.status_code == status
     assert response.json()["detail"]
-    assert uploads(services) == before and backend.submitted == []
+    assert uploads(session) == before and backend.submitted == []
 
 
 def test_a_page_upload_has_the_model_size_limit_not_the_body_limit(

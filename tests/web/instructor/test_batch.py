@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.batches.service import CLASS_FILE_BLOB
 from app.jobs.memory import MemoryBackend
 from app.services import Services
 from tests.batches.classgen import generate
+from tests.blobs.stored import held_jobs
 from tests.conftest import CountRows, People
 from tests.web.conftest import SignedIn
 from tests.web.instructor.pages import JOB_PATH, SCRIPT, SET, escaped, import_class
@@ -18,9 +21,9 @@ from tests.web.instructor.pages import JOB_PATH, SCRIPT, SET, escaped, import_cl
 BAD_LINE = re.compile(r"<li>Line (\d+)")
 
 
-def stored_files(services: Services) -> set[str]:
-    directory = services.settings.data_dir / "batches"
-    return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+def stored_files(session: Session) -> set[str]:
+    """The jobs whose class files are stored."""
+    return held_jobs(session, CLASS_FILE_BLOB)
 
 
 def api_job(client: TestClient, people: People, job_id: str) -> dict[str, Any]:
@@ -81,8 +84,9 @@ def test_an_import_without_the_csrf_token_stores_nothing(
     services: Services,
     row_counts: CountRows,
     headers: dict[str, str],
+    session: Session,
 ) -> None:
-    before, files = row_counts(), stored_files(services)
+    before, files = row_counts(), stored_files(session)
     response = teacher.client.post(
         f"/api/v1/problem-sets/{SET}/batches",
         data={"create_students": "true"},
@@ -91,16 +95,20 @@ def test_an_import_without_the_csrf_token_stores_nothing(
     )
     assert response.status_code == 403
     assert response.json()["error"] == "CsrfRefused"
-    assert backend.submitted == [] and row_counts() == before and stored_files(services) == files
+    assert backend.submitted == [] and row_counts() == before and stored_files(session) == files
 
 
 def test_a_student_cannot_import(
-    alice: SignedIn, backend: MemoryBackend, services: Services, row_counts: CountRows
+    alice: SignedIn,
+    backend: MemoryBackend,
+    services: Services,
+    row_counts: CountRows,
+    session: Session,
 ) -> None:
-    before, files = row_counts(), stored_files(services)
+    before, files = row_counts(), stored_files(session)
     response = import_class(alice, generate(3).content, create_students=True)
     assert response.status_code == 403
-    assert backend.submitted == [] and row_counts() == before and stored_files(services) == files
+    assert backend.submitted == [] and row_counts() == before and stored_files(session) == files
 
 
 @pytest.mark.parametrize(
@@ -122,8 +130,9 @@ def test_a_refused_class_file_is_said_and_leaves_nothing(
     content: bytes,
     status: int,
     says: str,
+    session: Session,
 ) -> None:
-    before, files = row_counts(), stored_files(services)
+    before, files = row_counts(), stored_files(session)
     response = import_class(teacher, content, filename=filename)
     assert response.status_code == status, response.text
     assert says in response.json()["detail"]
@@ -135,7 +144,7 @@ def test_a_refused_class_file_is_said_and_leaves_nothing(
     assert form.status_code == status
     assert "The class file was not imported" in form.text
     assert escaped(response.json()["detail"]) in form.text
-    assert backend.submitted == [] and row_counts() == before and stored_files(services) == files
+    assert backend.submitted == [] and row_counts() == before and stored_files(session) == files
 
 
 def test_without_script_the_form_leads_to_the_jobs_page(
