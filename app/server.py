@@ -16,7 +16,6 @@ from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.runner import InProcessRunner
 from app.protocol import HeaderTimeoutProtocol
 from app.users.bootstrap import ensure_instructor
-from app.warmup import start_grader_fork_server
 
 APP_FACTORY = "app.main:create_app"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -26,8 +25,6 @@ def serve(settings: Settings) -> None:
     """Serve the API on settings.host:settings.port; returns after a graceful stop."""
     for stop in STOP_SIGNALS:
         signal.signal(stop, _stopped)
-    # Before any thread starts; the grader loads there while this process prepares.
-    start_grader_fork_server()
     prepare(settings)
     uvicorn.run(
         APP_FACTORY,
