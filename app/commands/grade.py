@@ -20,18 +20,23 @@ def grade(args: argparse.Namespace) -> None:
     # Imported only now, so that the fork server imports the grader on the other core meanwhile.
     from app.problemsets.catalog import ProblemCatalog
     from app.problemsets.grader import SubmissionGrader
-    from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner
+    from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner, grading_pool
 
-    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
-    answers = _read_answers(args.file)
-    runner: FieldRunner = InProcessRunner(catalog) if args.in_process else SandboxRunner(catalog)
+    directory = args.problems or DEFAULT_DIRECTORY
+    # Started first, so the worker loads its problem sets on the other core while we load ours.
+    pool = None if args.in_process else grading_pool(directory)
     try:
+        catalog = ProblemCatalog(directory)
+        answers = _read_answers(args.file)
+        runner: FieldRunner = (
+            InProcessRunner(catalog) if pool is None else SandboxRunner(catalog, pool=pool)
+        )
         result = SubmissionGrader(catalog, runner).grade(
             args.problem_set, answers, student=args.student
         )
     finally:
-        if isinstance(runner, SandboxRunner):
-            runner.close()
+        if pool is not None:
+            pool.close()
     # The documented keys only: the answer note is for the grade book's statistics.
     shown_fields = {"fields": {"__all__": {"note"}}}
     print(json.dumps(result.model_dump(mode="json", exclude=shown_fields), indent=2))

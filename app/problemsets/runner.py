@@ -75,11 +75,16 @@ class SandboxRunner:
     """Grades in worker processes; an answer that overruns its time limit is cut off."""
 
     def __init__(
-        self, catalog: ProblemCatalog, *, workers: int = 1, timeout: float = ANSWER_TIME_LIMIT_S
+        self,
+        catalog: ProblemCatalog,
+        *,
+        workers: int = 1,
+        timeout: float = ANSWER_TIME_LIMIT_S,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.catalog = catalog
         self.timeout = timeout
-        self.pool = WorkerPool(size=workers, initializer=partial(_load_catalog, catalog.directory))
+        self.pool = pool or grading_pool(catalog.directory, workers=workers)
 
     def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
         """Grade the answer in a worker, turning a timeout or crash into an invalid result."""
@@ -148,6 +153,11 @@ class SandboxRunner:
     ) -> AnswerPreview:
         field = self.catalog.compiled(problem_set, student).fields[field_id]
         return unreadable(field, ParseFailure(message))
+
+
+def grading_pool(directory: Path, *, workers: int = 1) -> WorkerPool:
+    """Start grading workers that load the problem sets in directory as they start."""
+    return WorkerPool(size=workers, initializer=partial(_load_catalog, directory))
 
 
 _worker_catalog: ProblemCatalog | None = None

@@ -13,7 +13,7 @@ from app.grading.messages import engine as messages
 from app.grading.result import Verdict
 from app.problemsets import runner as runner_module
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
-from app.problemsets.runner import InProcessRunner, SandboxRunner
+from app.problemsets.runner import InProcessRunner, SandboxRunner, grading_pool
 from app.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
 from tests.bounds import NO_HANG_S
 
@@ -225,6 +225,19 @@ def worker_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CountingC
     monkeypatch.setattr(runner_module, "_worker_catalog", catalog)
     monkeypatch.setattr(runner_module, "_worker_tried", None)
     return catalog
+
+
+def test_a_pool_started_before_the_catalog_grades_with_its_directory(tmp_path: Path) -> None:
+    loosen(copied_problems(tmp_path))
+    pool = grading_pool(tmp_path)
+    try:
+        catalog = ProblemCatalog(tmp_path)
+        field, answer = TRANSPOSED
+        max_score = catalog.compiled("dl-ex1").fields[field].max_score
+        result = SandboxRunner(catalog, pool=pool).run("dl-ex1", field, None, answer)
+        assert result.score == pytest.approx(0.75 * max_score)
+    finally:
+        pool.close()
 
 
 def test_a_worker_does_not_reload_while_the_fingerprints_agree(
