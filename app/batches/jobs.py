@@ -23,6 +23,7 @@ def batch_kind(services: Services) -> ServiceJobKind:
         lost=batch_lost,
         clean_up=remove_class_file,
         details=import_details,
+        queue="imports",
     )
 
 

@@ -20,6 +20,7 @@ def checkpoint_kind(catalog: ProblemCatalog) -> JobKind:
         lost=upload_lost,
         clean_up=remove_upload,
         details=evaluation_details,
+        queue="evaluations",
     )
 
 

@@ -15,6 +15,8 @@ from app.db.models import Job
 from app.jobs import repository
 
 Json = dict[str, Any]
+DEFAULT_QUEUE = "jobs"
+"""The queue of a kind that names none (workers take the queues they are told to)."""
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 """Opens one transaction: committed when the block ends, rolled back if it raises."""
 
@@ -58,6 +60,8 @@ class JobKind:
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
     `upload`, `declared`, `claims` and `result`, as JSON."""
+    queue: str = DEFAULT_QUEUE
+    """The worker queue its jobs go to when workers run elsewhere (`dlgrade worker`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class ServiceJobKind:
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
     `upload`, `declared`, `claims` and `result`, as JSON."""
+    queue: str = DEFAULT_QUEUE
+    """The worker queue its jobs go to when workers run elsewhere (`dlgrade worker`)."""
 
 
 AnyJobKind = JobKind | ServiceJobKind
