@@ -5,7 +5,10 @@ not survive one): its engine, its sandboxed evaluation workers, and a heartbeat 
 marks the jobs it runs alive. Settings come from the DLGRADE_* environment.
 """
 
+import multiprocessing
+import os
 import threading
+from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from celery import signals
@@ -21,6 +24,7 @@ if SETTINGS.broker_url is None:
     raise SystemExit("dlgrade worker needs DLGRADE_BROKER_URL (e.g. redis://redis:6379/0)")
 celery = make_celery(SETTINGS.broker_url, timeout_s=SETTINGS.broker_timeout_s)
 
+AUTHKEY_BYTES = 32
 _lock = threading.Lock()
 _runtime: "WorkerRuntime | None" = None
 
@@ -48,6 +52,13 @@ def runtime() -> "WorkerRuntime":
 
 
 def _after_fork(**_: Any) -> None:
+    # Celery marks its pool processes daemonic, and multiprocessing refuses a daemonic
+    # process children; the sandbox workers started here need no such guard (each watches
+    # its parent through a lifeline and ends with it), so the mark is taken off.
+    # Likewise its own key type, which multiprocessing cannot hand to the fork server.
+    process = multiprocessing.current_process()
+    process._config.pop("daemon", None)  # type: ignore[attr-defined]
+    process._config["authkey"] = AuthenticationString(os.urandom(AUTHKEY_BYTES))  # type: ignore[attr-defined]
     # The pool process starts without a job: build now, so the first job does not wait.
     runtime()
 
