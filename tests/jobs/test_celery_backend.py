@@ -4,7 +4,6 @@ that has finished does nothing."""
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -12,15 +11,12 @@ from sqlalchemy.orm import Session
 from app.jobs.celery_app import TASK, make_celery
 from tests.batches.classgen import generate
 from tests.batches.http import assert_stored_once
-from tests.conftest import postgres_url, redis_url
 from tests.jobs.celery_harness import (
     Api,
     Worker,
     api_settings,
     evaluations_of,
     import_class,
-    isolated,
-    own_database,
     running_api,
     start_regrade,
     start_worker,
@@ -29,25 +25,6 @@ from tests.jobs.celery_harness import (
 )
 
 pytestmark = pytest.mark.timeout(600)
-
-
-@pytest.fixture(scope="module")
-def database_url() -> Iterator[str]:
-    """A database of this module's own on the test PostgreSQL server."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL server (DLGRADE_TEST_POSTGRES_URL is not set)")
-    with own_database(url) as own:
-        yield own
-
-
-@pytest.fixture(scope="module")
-def broker_url() -> str:
-    """The test Redis server, on a database of this module's own."""
-    url = redis_url()
-    if url is None:
-        pytest.skip("no Redis server (DLGRADE_TEST_REDIS_URL is not set)")
-    return isolated(url)
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +120,3 @@ def test_a_task_delivered_again_for_a_finished_job_does_nothing(
     assert evaluations_of(api, api.alice_id) == evaluations + 1
     with Session(api.services.engine) as session:
         assert_stored_once(session, generated)
-
-
-def test_the_worker_directory_is_not_the_api_directory(api: Api, worker: Worker) -> None:
-    assert Path(worker.log).parent != api.services.settings.data_dir
