@@ -44,6 +44,6 @@ def run_worker(args: argparse.Namespace) -> None:
     if settings(args).broker_url is None:
         raise CliError("dlgrade worker needs DLGRADE_BROKER_URL (e.g. redis://redis:6379/0)")
     # Here: the Celery application is built from the settings as it is imported.
-    from app.jobs.celery_worker import celery
+    from app.worker import celery
 
     celery.worker_main(argv)

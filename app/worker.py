@@ -1,4 +1,4 @@
-"""What a Celery worker process runs (`dlgrade worker`, or `celery -A app.jobs.celery_worker`).
+"""What a Celery worker process runs (`dlgrade worker`, or `celery -A app.worker`).
 
 Each pool process builds its own services after the fork (a database pool or a thread does
 not survive one): its engine, its sandboxed evaluation workers, and a heartbeat thread that
@@ -17,7 +17,7 @@ from app.config import Settings
 from app.jobs.celery_app import TASK, make_celery
 
 if TYPE_CHECKING:
-    from app.jobs.celery_runtime import WorkerRuntime
+    from app.worker_runtime import WorkerRuntime
 
 SETTINGS = Settings()
 if SETTINGS.broker_url is None:
@@ -45,7 +45,7 @@ def runtime() -> "WorkerRuntime":
     with _lock:
         if _runtime is None:
             # Here, not at the top: the worker's main process never loads the services.
-            from app.jobs.celery_runtime import WorkerRuntime
+            from app.worker_runtime import WorkerRuntime
 
             _runtime = WorkerRuntime(SETTINGS)
         return _runtime
