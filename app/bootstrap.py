@@ -15,8 +15,16 @@ from app.checkpoints.worker import prepare
 from app.config import Settings
 from app.db.engine import create_db_engine, session_factory, transaction
 from app.db.migrate import upgrade
+from app.jobs.celery_backend import CeleryBackend
 from app.jobs.inprocess import InProcessBackend
-from app.jobs.protocol import AnyJobKind, JobBackend, JobKind, ServiceJobKind
+from app.jobs.protocol import (
+    AnyJobKind,
+    JobBackend,
+    JobKind,
+    JobKinds,
+    ServiceJobKind,
+    UnitOfWork,
+)
 from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.following import CatalogFollower, current_version
@@ -56,14 +64,7 @@ def build_services(
         kind.name: kind for kind in sandboxed_job_kinds(catalog, settings)
     }
     if jobs is None:
-        jobs = InProcessBackend(
-            partial(transaction, sessions),
-            kinds,
-            workers=settings.evaluation_workers,
-            timeout_s=settings.evaluation_timeout_s,
-            memory_limit_bytes=evaluation_memory_limit(settings),
-            initializer=partial(prepare, str(settings.dataset_dir.resolve())),
-        )
+        jobs = job_backend(settings, partial(transaction, sessions), kinds)
     built = Services(
         settings=settings,
         engine=engine,
@@ -82,6 +83,27 @@ def build_services(
     # These kinds grade through the built services, so they join the mapping last.
     kinds.update({kind.name: kind for kind in service_job_kinds(built)})
     return built
+
+
+def job_backend(settings: Settings, units: UnitOfWork, kinds: JobKinds) -> JobBackend:
+    """Celery workers when a broker is set; otherwise the embedded backend."""
+    if settings.broker_url is not None:
+        return CeleryBackend(
+            units,
+            kinds,
+            broker_url=settings.broker_url,
+            timeout_s=settings.broker_timeout_s,
+            lease_s=settings.job_lease_s,
+            sweep_s=settings.job_sweep_s,
+        )
+    return InProcessBackend(
+        units,
+        kinds,
+        workers=settings.evaluation_workers,
+        timeout_s=settings.evaluation_timeout_s,
+        memory_limit_bytes=evaluation_memory_limit(settings),
+        initializer=partial(prepare, str(settings.dataset_dir.resolve())),
+    )
 
 
 def sandboxed_job_kinds(catalog: ProblemCatalog, settings: Settings) -> list[JobKind]:

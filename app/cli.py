@@ -55,6 +55,10 @@ def _run(args: argparse.Namespace, connect: "Connect | None") -> None:
             from app.commands.grade import grade
 
             grade(args)
+        case "worker":
+            from app.commands.worker import run_worker
+
+            run_worker(args)
         case _:
             _run_class_command(args, connect)
 
@@ -101,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     instructor.add_argument("name", help="the instructor's name")
     commands.add_parser("problems", help="list the problem sets")
     _add_grade(commands)
+    _add_worker(commands)
     _add_class_commands(commands)
     return parser
 
@@ -113,6 +118,29 @@ def _add_grade(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--in-process", action="store_true", help="skip the sandboxed worker (trusted input only)"
     )
     grade.add_argument("file", help="answers file, or - for standard input")
+
+
+def _add_worker(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    worker = commands.add_parser(
+        "worker", help="run a Celery worker for the service's jobs (needs DLGRADE_BROKER_URL)"
+    )
+    worker.add_argument(
+        "--queues",
+        default="evaluations,imports,regrades",
+        help="comma-separated: evaluations, imports, regrades (default: all)",
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=1, help="jobs run at once (one process each)"
+    )
+    worker.add_argument(
+        "--prefetch-multiplier",
+        type=int,
+        default=1,
+        help="jobs each process reserves ahead (1: a waiting job stays free for others)",
+    )
+    worker.add_argument(
+        "--time-limit", type=float, help="seconds after which a job's process is killed"
+    )
 
 
 def _add_class_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

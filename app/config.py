@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     # The job queue for workers on other machines (`dlgrade worker`), e.g. redis://redis:6379/0;
     # unset, jobs run in the service's own processes.
     broker_url: str | None = None
+    # Celery workers: how long a request may wait for the broker before the job is left for
+    # the sweeper, how often a worker says its jobs are alive, how long it may stay silent
+    # before its jobs are taken back, and how often the sweeper looks for such jobs.
+    broker_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    job_heartbeat_s: float = Field(default=10.0, gt=0, le=600)
+    job_lease_s: float = Field(default=30.0, gt=0, le=3600)
+    job_sweep_s: float = Field(default=5.0, gt=0, le=600)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

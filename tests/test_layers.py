@@ -53,6 +53,8 @@ LAYERS = (
             "app.main",
             "app.bootstrap",
             "app.server",
+            "app.worker",
+            "app.worker_runtime",
             "app.protocol",
             "app.cli",
             "app.warmup",

@@ -25,6 +25,7 @@ def batch_kind(services: Services) -> ServiceJobKind:
         lost=batch_lost,
         clean_up=partial(release_class_file, retention_s=services.settings.upload_retention_s),
         details=import_details,
+        queue="imports",
     )
 
 

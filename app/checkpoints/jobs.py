@@ -27,6 +27,7 @@ def checkpoint_kind(catalog: ProblemCatalog, *, retention_s: float) -> JobKind:
         clean_up=partial(release_upload, retention_s=retention_s),
         details=evaluation_details,
         inputs=upload_on_disk,
+        queue="evaluations",
     )
 
 

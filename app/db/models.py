@@ -170,6 +170,9 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """When the runner last said it was alive; a running job whose runner went silent is
     taken back by the next start-up."""
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the job was handed to the worker queue; None while it waits for the queue to
+    answer (it is sent again then) or where jobs run in the service itself."""
 
 
 class IdempotentRequest(Base):

@@ -21,4 +21,5 @@ def read_job(
     services: ServicesDep,
 ) -> JobPublic:
     """Where a job stands: queued, running, done (with its result) or failed (with why)."""
-    return read(session, user, job_id, services.job_kinds)
+    elsewhere = services.settings.broker_url is not None
+    return read(session, user, job_id, services.job_kinds, queued_elsewhere=elsewhere)

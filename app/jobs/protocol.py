@@ -15,6 +15,8 @@ from app.db.models import Job
 from app.jobs import repository
 
 Json = dict[str, Any]
+DEFAULT_QUEUE = "jobs"
+"""The queue of a kind that names none (workers take the queues they are told to)."""
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 """Opens one transaction: committed when the block ends, rolled back if it raises."""
 
@@ -69,6 +71,8 @@ class JobKind:
     """The spec `run` is given, with the job's stored input made readable where the job runs
     (a private temporary file) for as long as the block lasts; raises JobFailed when the
     input is gone."""
+    queue: str = DEFAULT_QUEUE
+    """The worker queue its jobs go to when workers run elsewhere (`dlgrade worker`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,8 @@ class ServiceJobKind:
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
     `upload`, `declared`, `claims` and `result`, as JSON."""
+    queue: str = DEFAULT_QUEUE
+    """The worker queue its jobs go to when workers run elsewhere (`dlgrade worker`)."""
 
 
 AnyJobKind = JobKind | ServiceJobKind

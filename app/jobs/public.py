@@ -10,23 +10,30 @@ from app.jobs.schemas import JobAccepted, JobError, JobPublic
 from app.untrusted import shown
 
 JOBS_PATH = "/api/v1/jobs"
+WAITING_FOR_QUEUE = "The job queue is unreachable; the job will be sent when it is back."
 
 
-def read_job(session: Session, user: User, job_id: str, kinds: JobKinds) -> JobPublic:
+def read_job(
+    session: Session, user: User, job_id: str, kinds: JobKinds, *, queued_elsewhere: bool = False
+) -> JobPublic:
     """A job, with what its kind shows; a student's view of anyone else's reads exactly like a
-    missing one."""
+    missing one. `queued_elsewhere`: jobs go to a worker queue, so one not yet handed to it is
+    shown as waiting for it."""
     job = repository.by_id(session, job_id)
     if job is None or not (user.role == Role.INSTRUCTOR.value or job.user_id == user.id):
         raise NotFound(f"There is no job {shown(job_id)}.")
-    position = None
+    position = waiting = None
     if job.status == JobStatus.QUEUED.value:
         position = repository.queued_before(session, job)
+        if queued_elsewhere and job.dispatched_at is None:
+            waiting = WAITING_FOR_QUEUE
     return JobPublic(
         job_id=job.id,
         kind=job.kind,
         status=job.status,
         progress=job.progress,
         queue_position=position,
+        waiting=waiting,
         problem_set=job.problem_set,
         field=job.field or None,
         user_id=job.user_id,

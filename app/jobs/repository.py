@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from app.db.models import Job, JobStatus, utcnow
 
 PENDING = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+RESUME_LOCK = 0x646C_6772_6164_6501
+"""The PostgreSQL advisory lock that one process of a deployment holds while it resumes."""
 
 
 def add(session: Session, job: Job) -> Job:
@@ -68,11 +70,46 @@ def beat(session: Session, runner: str, now: datetime) -> None:
     )
 
 
-def unattended(session: Session, silent_since: datetime) -> Sequence[Job]:
+def unattended(
+    session: Session, silent_since: datetime, *, running_only: bool = False
+) -> Sequence[Job]:
     """Jobs left queued, or running by a runner not heard from since `silent_since`; oldest
-    first."""
-    query = select(Job).where(_unattended(silent_since)).order_by(Job.created_at, Job.id)
+    first. `running_only` leaves out the queued ones."""
+    found = _unattended(silent_since)
+    if running_only:
+        found = and_(found, Job.status == JobStatus.RUNNING.value)
+    query = select(Job).where(found).order_by(Job.created_at, Job.id)
     return session.scalars(query).all()
+
+
+def take_resume_turn(session: Session) -> bool:
+    """Whether this transaction is the one, of the processes starting now, that resumes the
+    jobs; always on SQLite, which one machine serves."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    # Held until the transaction ends: the others starting meanwhile leave the jobs to it.
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(RESUME_LOCK))))
+
+
+def undispatched(session: Session, limit: int) -> list[str]:
+    """The ids of queued jobs not yet handed to the worker queue, oldest first."""
+    query = (
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED.value, Job.dispatched_at.is_(None))
+        .order_by(Job.created_at, Job.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def mark_dispatched(session: Session, job_id: str, now: datetime) -> None:
+    """Record that a queued job was handed to the worker queue."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def settle(session: Session, job_id: str, silent_since: datetime, values: dict[str, Any]) -> bool:

@@ -33,6 +33,10 @@ class JobPublic(BaseModel):
     queue_position: int | None = Field(
         default=None, description="Queued jobs ahead of this one, while it is queued."
     )
+    waiting: str | None = Field(
+        default=None,
+        description="Why a queued job is not yet with the workers (their queue is unreachable).",
+    )
     problem_set: str
     field: str | None = Field(default=None, description="The field of a checkpoint evaluation.")
     user_id: str

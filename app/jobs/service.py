@@ -35,6 +35,8 @@ HEARTBEAT_S = 10.0
 """How often a backend records that the jobs it runs are still running."""
 LEASE_S = 3 * HEARTBEAT_S
 """How long a running job's runner may stay silent before a start-up takes the job back."""
+SWEEP_LIMIT = 500
+"""The most queued jobs one sweep hands to the worker queue (the next sweep sends more)."""
 MAX_HOST_CHARS = 160
 """Of the host name in a runner id, which must fit jobs.runner (200 characters)."""
 
@@ -118,12 +120,45 @@ def resume(
     units: UnitOfWork, kinds: JobKinds, *, now: datetime | None = None, lease_s: float = LEASE_S
 ) -> list[str]:
     """After a start: the ids of the jobs to queue again; those that cannot run are failed.
-    A running job whose runner was heard from within the lease is left to that runner."""
+    A running job whose runner was heard from within the lease is left to that runner. Of
+    the processes of a deployment that start together, one does it; the others get []."""
     silent_since = (now or utcnow()) - timedelta(seconds=lease_s)
+    return _reclaim(units, kinds, silent_since, starting=True)
+
+
+def sweep(
+    units: UnitOfWork,
+    kinds: JobKinds,
+    *,
+    lease_s: float = LEASE_S,
+    now: datetime | None = None,
+    limit: int = SWEEP_LIMIT,
+) -> list[str]:
+    """Take back the running jobs whose runner went silent past the lease (failing those cut
+    off too often), then the ids of the queued jobs still to be handed to the worker queue."""
+    silent_since = (now or utcnow()) - timedelta(seconds=lease_s)
+    _reclaim(units, kinds, silent_since, starting=False)
+    with units() as session:
+        return repository.undispatched(session, limit)
+
+
+def dispatched(units: UnitOfWork, job_id: str, *, now: datetime | None = None) -> None:
+    """Record that a queued job is in the worker queue, so the sweeper does not send it."""
+    with units() as session:
+        repository.mark_dispatched(session, job_id, now or utcnow())
+
+
+def _reclaim(
+    units: UnitOfWork, kinds: JobKinds, silent_since: datetime, *, starting: bool
+) -> list[str]:
+    """Queue again (or fail) the unattended jobs: at a start also the queued ones, whose ids
+    it returns with the taken-back ones."""
     resumed: list[str] = []
     lost: list[tuple[AnyJobKind, Json]] = []
     with units() as session:
-        for job in repository.unattended(session, silent_since):
+        if starting and not repository.take_resume_turn(session):
+            return []
+        for job in repository.unattended(session, silent_since, running_only=not starting):
             kind = kinds.get(job.kind)
             problem = _why_not_resumable(session, job, kind)
             if problem is None:
@@ -143,7 +178,8 @@ def _take_back(session: Session, job: Job, silent_since: datetime) -> bool:
     if job.status == JobStatus.QUEUED.value:
         # Left as it is: claiming is atomic, so of the processes that queue it, one runs it.
         return True
-    values = {"status": JobStatus.QUEUED.value, "progress": 0.0}
+    # Not sent yet: where workers run elsewhere, the sweeper hands it to the queue again.
+    values = {"status": JobStatus.QUEUED.value, "progress": 0.0, "dispatched_at": None}
     return repository.settle(session, job.id, silent_since, values)
 
 
@@ -215,3 +251,4 @@ def _requeue(units: UnitOfWork, job_id: str) -> None:
         if job is not None and job.status == JobStatus.RUNNING.value:
             job.status = JobStatus.QUEUED.value
             job.progress = 0.0
+            job.dispatched_at = None

@@ -22,6 +22,7 @@ def regrade_kind(services: Services) -> ServiceJobKind:
         complete=_recorded,
         lost=partial(_lost, services),
         details=regrade_details,
+        queue="regrades",
     )
 
 

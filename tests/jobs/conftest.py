@@ -1,6 +1,7 @@
-"""Fixtures for jobs: a unit of work inside the test's transaction, and jobs to run."""
+"""Fixtures for jobs: a unit of work inside the test's transaction, jobs to run, and for the
+Celery tests a database and a broker of each module's own."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 import pytest
@@ -10,7 +11,8 @@ from app.db.engine import committed
 from app.db.models import Job
 from app.jobs import service
 from app.jobs.protocol import UnitOfWork
-from tests.conftest import People
+from tests.conftest import People, postgres_url, redis_url
+from tests.jobs.celery_harness import isolated, own_database
 
 
 def units_in(session: Session) -> UnitOfWork:
@@ -39,3 +41,22 @@ def make_job(session: Session, people: People) -> MakeJob:
         return job
 
     return make
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    """A database of this module's own on the test PostgreSQL server."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server (DLGRADE_TEST_POSTGRES_URL is not set)")
+    with own_database(url) as own:
+        yield own
+
+
+@pytest.fixture(scope="module")
+def broker_url() -> str:
+    """The test Redis server, on a database of this module's own."""
+    url = redis_url()
+    if url is None:
+        pytest.skip("no Redis server (DLGRADE_TEST_REDIS_URL is not set)")
+    return isolated(url)

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, JobStatus, new_id
 from app.jobs import service
 from app.jobs.memory import MemoryBackend
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
+from app.jobs.repository import RESUME_LOCK
+from app.services import Services
 from tests.jobs import kinds
 from tests.jobs.conftest import MakeJob
 
@@ -240,3 +243,62 @@ def test_the_memory_backend_runs_what_was_submitted(
     assert [refresh(session, job).status for job in (first, second)] == ["done", "failed"]
     backend.close()
     assert backend.closed
+
+
+def test_a_sweep_takes_back_silent_jobs_and_lists_the_queued_ones_not_yet_sent(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    unsent, sent = make_job(token=new_id()), make_job(token=new_id())
+    sent.dispatched_at = BEAT
+    silent, alive, worn_out = (make_job(kept=True, token=new_id()) for _ in range(3))
+    for job, attempts, beat in (
+        (silent, 1, BEAT - timedelta(seconds=service.LEASE_S + 1)),
+        (alive, 1, BEAT),
+        (worn_out, service.MAX_ATTEMPTS, BEAT - timedelta(seconds=service.LEASE_S + 1)),
+    ):
+        job.status, job.attempts, job.runner, job.heartbeat_at = "running", attempts, "w:1:a", beat
+        job.dispatched_at = BEAT
+    session.commit()
+    listed = service.sweep(units, kinds.KINDS, now=BEAT)
+    assert set(listed) == {unsent.id, silent.id}
+    assert listed.index(unsent.id) < listed.index(silent.id)
+    assert (refresh(session, silent).status, refresh(session, silent).dispatched_at) == (
+        "queued",
+        None,
+    )
+    assert refresh(session, alive).status == "running"
+    given_up = refresh(session, worn_out)
+    assert given_up.status == "failed" and given_up.error is not None
+    assert given_up.error["error"] == "JobLost"
+    assert f"{service.MAX_ATTEMPTS} times" in given_up.error["detail"]
+    service.dispatched(units, unsent.id, now=BEAT)
+    assert unsent.id not in service.sweep(units, kinds.KINDS, now=BEAT)
+
+
+def test_a_job_cut_off_is_queued_to_be_sent_again(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    job = make_job(token=new_id())
+    service.dispatched(units, job.id, now=BEAT)
+    service.process(units, kinds.KINDS, job.id, interrupted, queue=no_follow_up, runner="w:1:a")
+    job = refresh(session, job)
+    assert (job.status, job.dispatched_at) == ("queued", None)
+
+
+def interrupted(kind: JobKind, spec: Json) -> Json:
+    raise JobInterrupted
+
+
+def test_of_the_processes_starting_together_one_resumes(
+    services: Services, units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    job = make_job(token=new_id())
+    if services.engine.dialect.name != "postgresql":
+        # SQLite: one machine, one connection; each start resumes.
+        assert service.resume(units, kinds.KINDS) == [job.id]
+        return
+    with services.engine.connect() as other, other.begin():
+        # Another process of the deployment is resuming now.
+        other.execute(select(func.pg_try_advisory_xact_lock(RESUME_LOCK)))
+        assert service.resume(units, kinds.KINDS) == []
+    assert service.resume(units, kinds.KINDS) == [job.id]

@@ -1,0 +1,75 @@
+"""What a Celery worker process runs (`dlgrade worker`, or `celery -A app.worker`).
+
+Each pool process builds its own services after the fork (a database pool or a thread does
+not survive one): its engine, its sandboxed evaluation workers, and a heartbeat thread that
+marks the jobs it runs alive. Settings come from the DLGRADE_* environment.
+"""
+
+import multiprocessing
+import os
+import threading
+from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
+
+from celery import signals
+
+from app.config import Settings
+from app.jobs.celery_app import TASK, make_celery
+
+if TYPE_CHECKING:
+    from app.worker_runtime import WorkerRuntime
+
+SETTINGS = Settings()
+if SETTINGS.broker_url is None:
+    raise SystemExit("dlgrade worker needs DLGRADE_BROKER_URL (e.g. redis://redis:6379/0)")
+celery = make_celery(SETTINGS.broker_url, timeout_s=SETTINGS.broker_timeout_s)
+
+AUTHKEY_BYTES = 32
+_lock = threading.Lock()
+_runtime: "WorkerRuntime | None" = None
+
+
+def run_job(job_id: str) -> None:
+    """Run one job, unless another delivery of it already ran or is running it."""
+    runtime().process(job_id)
+
+
+task = celery.task(name=TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)(
+    run_job
+)
+
+
+def runtime() -> "WorkerRuntime":
+    """This process's services, built on first use."""
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            # Here, not at the top: the worker's main process never loads the services.
+            from app.worker_runtime import WorkerRuntime
+
+            _runtime = WorkerRuntime(SETTINGS)
+        return _runtime
+
+
+def _after_fork(**_: Any) -> None:
+    # Celery marks its pool processes daemonic, and multiprocessing refuses a daemonic
+    # process children; the sandbox workers started here need no such guard (each watches
+    # its parent through a lifeline and ends with it), so the mark is taken off.
+    # Likewise its own key type, which multiprocessing cannot hand to the fork server.
+    process = multiprocessing.current_process()
+    process._config.pop("daemon", None)  # type: ignore[attr-defined]
+    process._config["authkey"] = AuthenticationString(os.urandom(AUTHKEY_BYTES))  # type: ignore[attr-defined]
+    # The pool process starts without a job: build now, so the first job does not wait.
+    runtime()
+
+
+def _before_exit(**_: Any) -> None:
+    global _runtime
+    with _lock:
+        built, _runtime = _runtime, None
+    if built is not None:
+        built.close()
+
+
+signals.worker_process_init.connect(_after_fork, weak=False)
+signals.worker_process_shutdown.connect(_before_exit, weak=False)
