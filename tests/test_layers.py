@@ -27,6 +27,7 @@ LAYERS = (
             "app.private",
             # The signed disk cache of work that is slow to redo (sample batches, listings).
             "app.cache",
+            "app.periodic",
             "app.admission",
             "app.middleware",
             "app.ratelimit",

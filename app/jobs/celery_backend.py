@@ -6,17 +6,15 @@ answers. The same sweeper takes back the jobs of workers that went silent past t
 """
 
 import logging
-import threading
 
 from app.db.models import JobStatus
 from app.jobs import service
 from app.jobs.celery_app import TASK, make_celery
 from app.jobs.protocol import DEFAULT_QUEUE, JobKinds, UnitOfWork
 from app.jobs.repository import by_id
+from app.periodic import Periodic
 
 log = logging.getLogger(__name__)
-
-JOIN_TIMEOUT_S = 10.0
 
 
 class CeleryBackend:
@@ -36,28 +34,30 @@ class CeleryBackend:
         self._kinds = kinds
         self._celery = make_celery(broker_url, timeout_s=timeout_s, publisher=True)
         self._lease_s = lease_s
-        self._sweep_s = sweep_s
-        self._stopped = threading.Event()
-        self._sweeper = threading.Thread(target=self._sweep, name="dlgrade-jobs-sweep", daemon=True)
+        self._sweeper = Periodic(
+            self.sweep_once,
+            interval_s=sweep_s,
+            name="dlgrade-jobs-sweep",
+            # The database was unreachable: the next sweep tries again.
+            failure="the job sweep failed",
+        )
         self._sweeper.start()
 
     def submit(self, job_id: str) -> None:
         """Send the job to its kind's queue; a broker that does not answer leaves it queued."""
-        if not self._stopped.is_set():
+        if not self._sweeper.stopped:
             self._send(job_id)
 
     def close(self) -> None:
         """Stop the sweeper; what is queued stays in the database and in the broker."""
-        self._stopped.set()
-        if self._sweeper.is_alive() and self._sweeper is not threading.current_thread():
-            self._sweeper.join(JOIN_TIMEOUT_S)
+        self._sweeper.stop()
         self._celery.close()
 
     def sweep_once(self) -> None:
         """Take back silent workers' jobs and send every queued job not yet sent."""
         for job_id in service.sweep(self._units, self._kinds, lease_s=self._lease_s):
             # The first job the broker refuses ends the sweep: the rest would wait as long.
-            if self._stopped.is_set() or not self._send(job_id):
+            if self._sweeper.stopped or not self._send(job_id):
                 return
 
     def _send(self, job_id: str) -> bool:
@@ -82,11 +82,3 @@ class CeleryBackend:
                 return None
             kind = self._kinds.get(job.kind)
         return DEFAULT_QUEUE if kind is None else kind.queue
-
-    def _sweep(self) -> None:
-        while not self._stopped.wait(self._sweep_s):
-            try:
-                self.sweep_once()
-            except Exception:
-                # The database was unreachable: the next sweep tries again.
-                log.exception("the job sweep failed")

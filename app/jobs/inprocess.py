@@ -12,6 +12,7 @@ from datetime import datetime
 from app.db.models import utcnow
 from app.jobs import service
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, JobKinds, Json, UnitOfWork
+from app.periodic import Periodic
 from app.sandbox import SandboxError, SandboxTimeout, WorkerError, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class InProcessBackend:
         return executor(kind, spec)
 
 
-class Heartbeat:
+class Heartbeat(Periodic):
     """A daemon thread that, every interval, marks one runner's running jobs alive."""
 
     def __init__(
@@ -128,30 +129,13 @@ class Heartbeat:
         interval_s: float,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._units = units
-        self._runner = runner
-        self._interval_s = interval_s
-        self._clock = clock
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="dlgrade-jobs-beat", daemon=True)
-
-    def start(self) -> None:
-        """Start beating."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop beating; returns when the thread has ended."""
-        self._stopped.set()
-        if self._thread.is_alive():
-            self._thread.join(JOIN_TIMEOUT_S)
-
-    def _beat(self) -> None:
-        while not self._stopped.wait(self._interval_s):
-            try:
-                service.heartbeat(self._units, self._runner, now=self._clock())
-            except Exception:
-                # The next beat tries again; only a silence past the lease gives the jobs up.
-                log.exception("the heartbeat of %s could not be recorded", self._runner)
+        super().__init__(
+            lambda: service.heartbeat(units, runner, now=clock()),
+            interval_s=interval_s,
+            name="dlgrade-jobs-beat",
+            # The next beat tries again; only a silence past the lease gives the jobs up.
+            failure=f"the heartbeat of {runner} could not be recorded",
+        )
 
 
 class SandboxExecutor:
