@@ -1,5 +1,6 @@
 """The broker down: a job created meanwhile stays queued, shown as waiting for the job queue,
-and is sent and run once the broker is back; typed submissions need no broker. The Redis
+and is sent and run once the broker is back (a regrade, and a model uploaded meanwhile); typed
+submissions need no broker. The Redis
 server stopped here is this test's own."""
 
 import time
@@ -15,9 +16,12 @@ from tests.jobs.celery_harness import (
     API,
     OwnRedis,
     api_settings,
+    evaluations_of,
     running_api,
     start_regrade,
     start_worker,
+    untrained_model,
+    upload_model,
 )
 
 pytestmark = pytest.mark.timeout(300)
@@ -39,7 +43,8 @@ def test_a_job_created_while_the_broker_is_down_runs_once_it_is_back(
             redis.stop()
             started = time.monotonic()
             job_id = start_regrade(api)
-            assert time.monotonic() - started < REQUEST_BOUND_S
+            upload_id = upload_model(api, untrained_model(seed=4))
+            assert time.monotonic() - started < 2 * REQUEST_BOUND_S
             answers = {text_fields()[0]: "7 x 7"}
             typed = api.client.post(
                 f"{API}/problem-sets/{DL_EX1}/submissions",
@@ -48,17 +53,22 @@ def test_a_job_created_while_the_broker_is_down_runs_once_it_is_back(
             )
             assert typed.status_code == 201, typed.text
             time.sleep(SWEEPS_S)
-            waiting = api.job(job_id)
-            assert (waiting["status"], waiting["waiting"]) == ("queued", WAITING_FOR_QUEUE)
-            assert api.row(job_id).dispatched_at is None
+            for queued in (job_id, upload_id):
+                waiting = api.job(queued)
+                assert (waiting["status"], waiting["waiting"]) == ("queued", WAITING_FOR_QUEUE)
+                assert api.row(queued).dispatched_at is None
             redis.start()
-            worker = start_worker(tmp_path / "worker", database_url, redis.url, "regrades")
+            worker = start_worker(
+                tmp_path / "worker", database_url, redis.url, "regrades", "evaluations"
+            )
             try:
-                body = api.ended(job_id, worker)
+                bodies = [api.ended(queued, worker) for queued in (job_id, upload_id)]
             finally:
                 worker.stop()
-            assert (body["status"], body["waiting"]) == ("done", None), body
-            row = api.row(job_id)
-            assert row.attempts == 1 and row.dispatched_at is not None
+            for queued, body in zip((job_id, upload_id), bodies, strict=True):
+                assert (body["status"], body["waiting"]) == ("done", None), body
+                row = api.row(queued)
+                assert row.attempts == 1 and row.dispatched_at is not None
+            assert evaluations_of(api, api.alice_id) == 1
     finally:
         redis.stop()
