@@ -1,7 +1,6 @@
 """The broker down: a job created meanwhile stays queued, shown as waiting for the job queue,
 and is sent and run once the broker is back (a regrade, and a model uploaded meanwhile); typed
-submissions need no broker. The Redis
-server stopped here is this test's own."""
+submissions need no broker. The Redis server stopped here is this test's own."""
 
 import time
 from pathlib import Path
