@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench bench-service bench-batch bench-startup clean
+.PHONY: run test lint typecheck unit bench bench-service bench-batch bench-startup bench-scaleout clean
 
 $(STAMP): pyproject.toml web/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench-batch: $(STAMP)
 # The commands' start-up, cold (no cache) and warm.
 bench-startup: $(STAMP)
 	$(BIN)/python -m benchmarks.startup
+
+# Scale-out: a surge through 2 server processes on PostgreSQL, Celery workers, a SIGKILL.
+# Needs a PostgreSQL server (--database-url) and redis-server on the PATH.
+bench-scaleout: $(STAMP)
+	$(BIN)/python -m benchmarks.scaleout
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

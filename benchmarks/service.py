@@ -53,17 +53,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as data_dir:
         port = _free_port()
         token = secrets.token_urlsafe(32)
-        server = _start_server(options, Path(data_dir), port, token)
+        server = start_server(
+            Path(data_dir),
+            port,
+            token,
+            server_workers=options.server_workers,
+            grading_workers=options.grading_workers,
+            database_url=options.database_url,
+        )
         url = options.database_url or f"sqlite:///{Path(data_dir) / 'dlgrade.db'}"
         base_url = f"http://{HOST}:{port}"
         try:
-            _wait_until_up(server, port)
+            wait_until_up(server, port)
             if options.surge:
                 seen = asyncio.run(_drive_surge(options, base_url, token))
             else:
                 warmup, run = asyncio.run(_drive(options, base_url, token, server.pid))
         finally:
-            status = _stop(server)
+            status = stop(server)
         stored, stored_fields = _count_stored(url)
     if options.surge:
         surge.report(seen, stored, options.students, options.each)
@@ -76,7 +83,7 @@ async def _drive_surge(options: argparse.Namespace, base_url: str, token: str) -
     """Create the students, then the surge (untimed set-up first)."""
     limits = surge.client_limits(options.students)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
-        students = await _create_students(client, token, options.students)
+        students = await create_students(client, token, options.students)
         return await surge.surge(client, students, options.each)
 
 
@@ -105,8 +112,15 @@ def _free_port() -> int:
         return port
 
 
-def _start_server(
-    options: argparse.Namespace, data_dir: Path, port: int, token: str
+def start_server(
+    data_dir: Path,
+    port: int,
+    token: str,
+    *,
+    server_workers: int,
+    grading_workers: int,
+    database_url: str | None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`dlgrade serve` in its own process, with its log in the data directory."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("DLGRADE_")}
@@ -115,17 +129,19 @@ def _start_server(
         "DLGRADE_PORT": str(port),
         "DLGRADE_DATA_DIR": str(data_dir),
         "DLGRADE_INSTRUCTOR_TOKEN": token,
-        "DLGRADE_SERVER_WORKERS": str(options.server_workers),
-        "DLGRADE_GRADING_WORKERS": str(options.grading_workers),
+        "DLGRADE_SERVER_WORKERS": str(server_workers),
+        "DLGRADE_GRADING_WORKERS": str(grading_workers),
     }
-    if options.database_url:
-        env["DLGRADE_DATABASE_URL"] = options.database_url
+    if database_url:
+        env["DLGRADE_DATABASE_URL"] = database_url
+    env |= extra_env or {}
     log = (data_dir / "server.log").open("wb")
     command = [sys.executable, "-m", "app.cli", "serve"]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+def wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+    """Poll /readyz until the server answers; exit the run when it dies or never does."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -147,7 +163,7 @@ async def _drive(
         max_connections=options.concurrency, max_keepalive_connections=options.concurrency
     )
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
-        students = await _create_students(client, token, options.students)
+        students = await create_students(client, token, options.students)
         warmup = await _submit_all(client, students, options.warmup, options.concurrency)
         before = _cpu_seconds(server)
         run = await _submit_all(client, students, options.submissions, options.concurrency)
@@ -156,7 +172,8 @@ async def _drive(
     return warmup, run
 
 
-async def _create_students(client: httpx.AsyncClient, token: str, count: int) -> list[str]:
+async def create_students(client: httpx.AsyncClient, token: str, count: int) -> list[str]:
+    """Import a roster of `count` students through the API; their tokens."""
     roster = "name\n" + "".join(f"bench-student-{index:04d}\n" for index in range(count))
     response = await client.post(
         "/api/v1/students/import",
@@ -206,7 +223,7 @@ def _is_grader(pid: int) -> bool:
         return False
 
 
-def _stop(server: subprocess.Popen[bytes]) -> int:
+def stop(server: subprocess.Popen[bytes]) -> int:
     """SIGTERM, as an orchestrator would; the exit status."""
     server.send_signal(signal.SIGTERM)
     try:
