@@ -3,7 +3,6 @@ servers the tests own, `dlgrade worker` processes, and the API on the same datab
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -72,41 +71,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-class OwnRedis:
-    """A redis-server this test starts and stops, on its own port and in its own directory."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start it and wait until it answers."""
-        self._process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1"]
-            + ["--port", str(self.port), "--dir", str(self.directory), "--save", ""]
-            + ["--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for(self._answers, what="redis-server to answer")
-
-    def stop(self) -> None:
-        """Stop it (only this test's own server)."""
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(STOP_TIMEOUT_S)
-            self._process = None
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
-                connection.sendall(b"PING\r\n")
-                return connection.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 @dataclass

@@ -12,7 +12,7 @@ from app.db.models import Job
 from app.jobs import service
 from app.jobs.protocol import UnitOfWork
 from tests.conftest import People, postgres_url, redis_url
-from tests.jobs.celery_harness import isolated, own_database
+from tests.jobs.celery_harness import Api, api_settings, isolated, own_database, running_api
 
 
 def units_in(session: Session) -> UnitOfWork:
@@ -60,3 +60,13 @@ def broker_url() -> str:
     if url is None:
         pytest.skip("no Redis server (DLGRADE_TEST_REDIS_URL is not set)")
     return isolated(url)
+
+
+@pytest.fixture(scope="module")
+def api(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_url: str
+) -> Iterator[Api]:
+    """The API, with a data directory the workers do not share."""
+    settings = api_settings(tmp_path_factory.mktemp("api"), database_url, broker_url)
+    with running_api(settings) as running:
+        yield running

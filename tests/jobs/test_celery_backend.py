@@ -14,10 +14,8 @@ from tests.batches.http import assert_stored_once
 from tests.jobs.celery_harness import (
     Api,
     Worker,
-    api_settings,
     evaluations_of,
     import_class,
-    running_api,
     start_regrade,
     start_worker,
     untrained_model,
@@ -25,16 +23,6 @@ from tests.jobs.celery_harness import (
 )
 
 pytestmark = pytest.mark.timeout(600)
-
-
-@pytest.fixture(scope="module")
-def api(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_url: str
-) -> Iterator[Api]:
-    """The API, with a data directory the workers do not share."""
-    settings = api_settings(tmp_path_factory.mktemp("api"), database_url, broker_url)
-    with running_api(settings) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

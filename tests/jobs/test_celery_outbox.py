@@ -13,7 +13,6 @@ from tests.checkpoints.http import DL_EX1
 from tests.conftest import People
 from tests.jobs.celery_harness import (
     API,
-    OwnRedis,
     api_settings,
     evaluations_of,
     running_api,
@@ -22,6 +21,7 @@ from tests.jobs.celery_harness import (
     untrained_model,
     upload_model,
 )
+from tests.redis_server import OwnRedis
 
 pytestmark = pytest.mark.timeout(300)
 

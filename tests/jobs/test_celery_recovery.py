@@ -3,7 +3,6 @@
 second worker (one submission per evaluation, every row stored once)."""
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ from tests.batches.classgen import generate
 from tests.batches.http import assert_stored_once
 from tests.jobs.celery_harness import (
     Api,
-    api_settings,
     evaluations_of,
     import_class,
-    running_api,
     start_worker,
     untrained_model,
     upload_model,
@@ -28,16 +25,6 @@ pytestmark = pytest.mark.timeout(600)
 
 MID_EVALUATION_S = 1.0
 """How long after its claim the evaluation is cut off: its sandbox is loading the model."""
-
-
-@pytest.fixture(scope="module")
-def api(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str, broker_url: str
-) -> Iterator[Api]:
-    """The API, with a data directory the workers do not share."""
-    settings = api_settings(tmp_path_factory.mktemp("api"), database_url, broker_url)
-    with running_api(settings) as running:
-        yield running
 
 
 def running(api: Api, job_id: str, *, past: float) -> bool:
