@@ -77,9 +77,17 @@ def read_class_file(path: Path, *, filename: str, fields: FieldKinds) -> ClassFi
         contents = archive.read_archive(path, max_class_bytes=MAX_CLASS_FILE_BYTES)
         kind = _text_format(contents.class_name)
         rows = _rows(kind, contents.class_data, fields)
-        return _checked("zip", rows, fields, contents.files)
+        return checked_rows("zip", rows, fields, contents.files)
+    return read_text_rows(_read_plain(path), filename=filename, fields=fields, files=None)
+
+
+def read_text_rows(
+    data: bytes, *, filename: str, fields: FieldKinds, files: Mapping[str, str] | None
+) -> ClassFile:
+    """The rows of a JSONL or CSV class file already read; `files` maps each name a row may
+    give a model file by to where that file is (None: model files cannot be named)."""
     kind = _text_format(filename)
-    return _checked(kind, _rows(kind, _read_plain(path), fields), fields, None)
+    return checked_rows(kind, _rows(kind, data, fields), fields, files)
 
 
 def read_model(path: Path, name: str, *, max_bytes: int) -> bytes:
@@ -112,12 +120,13 @@ def _rows(kind: Literal["jsonl", "csv"], data: bytes, fields: FieldKinds) -> Ite
     return jsonl_rows(text) if kind == "jsonl" else csv_rows(text, fields)
 
 
-def _checked(
+def checked_rows(
     kind: Literal["jsonl", "csv", "zip"],
     rows: Iterable[RawRow],
     fields: FieldKinds,
     files: Mapping[str, str] | None,
 ) -> ClassFile:
+    """Raw rows checked one by one into good and bad; InvalidRequest for none, or too many."""
     checker = _Checker(fields, files)
     for raw in rows:
         if len(checker.rows) + len(checker.bad) == MAX_ROWS:
