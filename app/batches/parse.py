@@ -82,12 +82,18 @@ def read_class_file(path: Path, *, filename: str, fields: FieldKinds) -> ClassFi
 
 
 def read_text_rows(
-    data: bytes, *, filename: str, fields: FieldKinds, files: Mapping[str, str] | None
+    data: bytes,
+    *,
+    filename: str,
+    fields: FieldKinds,
+    files: Mapping[str, str] | None,
+    where: str = "the ZIP",
 ) -> ClassFile:
     """The rows of a JSONL or CSV class file already read; `files` maps each name a row may
-    give a model file by to where that file is (None: model files cannot be named)."""
+    give a model file by to where that file is (None: model files cannot be named), all of
+    them in `where`."""
     kind = _text_format(filename)
-    return checked_rows(kind, _rows(kind, data, fields), fields, files)
+    return checked_rows(kind, _rows(kind, data, fields), fields, files, where=where)
 
 
 def read_model(path: Path, name: str, *, max_bytes: int) -> bytes:
@@ -125,9 +131,12 @@ def checked_rows(
     rows: Iterable[RawRow],
     fields: FieldKinds,
     files: Mapping[str, str] | None,
+    *,
+    where: str = "the ZIP",
 ) -> ClassFile:
-    """Raw rows checked one by one into good and bad; InvalidRequest for none, or too many."""
-    checker = _Checker(fields, files)
+    """Raw rows checked one by one into good and bad; InvalidRequest for none, or too many.
+    `where` names what holds the model files, in the reasons."""
+    checker = _Checker(fields, files, where)
     for raw in rows:
         if len(checker.rows) + len(checker.bad) == MAX_ROWS:
             raise InvalidRequest(
@@ -142,9 +151,10 @@ def checked_rows(
 class _Checker:
     """Checks raw rows one by one into good rows and bad; one row per student."""
 
-    def __init__(self, fields: FieldKinds, files: Mapping[str, str] | None) -> None:
+    def __init__(self, fields: FieldKinds, files: Mapping[str, str] | None, where: str) -> None:
         self.fields = fields
         self.files = files
+        self.where = where
         """Names a row may give a model file by -> entry name; None outside a ZIP."""
         self.lines: dict[str, int] = {}
         self.rows: list[ClassRow] = []
@@ -217,7 +227,7 @@ class _Checker:
                 f"({', '.join(EXTENSIONS)}); {shown(text)} is not one"
             )
         if name not in self.files:
-            raise _RowProblem(f"the ZIP holds no file {shown(name)} (the answer to {field})")
+            raise _RowProblem(f"{self.where} holds no file {shown(name)} (the answer to {field})")
         return self.files[name]
 
 

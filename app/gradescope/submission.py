@@ -34,6 +34,7 @@ HOW = (
     'Upload one answers file: answers.json holding {"answers": {"q1.a": "..."}}, or a CSV or '
     "JSONL file of one row; an upload field's answer names its model file."
 )
+WHERE = "the submission"
 STUDENT = "gradescope"
 """The `student` of a JSON document's row: who submitted is read from the metadata."""
 
@@ -67,7 +68,7 @@ def read_submission(directory: Path, fields: FieldKinds) -> SubmittedWork:
     models = {name: str(path) for name, path in listing.files.items() if _is_model(name)}
     data = read_bounded(listing.files[source], max_bytes=MAX_ANSWERS_BYTES, what="The file")
     if PurePosixPath(source).suffix.lower() in ROW_SUFFIXES:
-        row_file = read_text_rows(data, filename=source, fields=fields, files=models)
+        row_file = read_text_rows(data, filename=source, fields=fields, files=models, where=WHERE)
         options: dict[str, CheckpointCreate] = {}
     else:
         row_file, options = _json_answers(data, source, fields, models)
@@ -110,7 +111,8 @@ def _answers_file(listing: _Listing) -> str:
         name for name in listing.files if PurePosixPath(name).suffix.lower() in ANSWER_SUFFIXES
     ]
     if not found:
-        raise InvalidSubmission(f"The submission holds no answers file. {HOW}")
+        why = ["The submission holds no answers file.", *listing.notes, HOW]
+        raise InvalidSubmission(" ".join(why))
     if len(found) > 1:
         names = ", ".join(shown(name) for name in found[:5])
         raise InvalidSubmission(f"The submission holds several answers files ({names}). {HOW}")
@@ -133,7 +135,7 @@ def _json_answers(
         raise InvalidSubmission(f"{what} has unknown keys {', '.join(unknown[:5])}. {HOW}")
     row = RawRow(1, STUDENT, document["answers"], None)
     options = _model_options(document.get("checkpoints", {}), fields)
-    return checked_rows("jsonl", [row], fields, models), options
+    return checked_rows("jsonl", [row], fields, models, where=WHERE), options
 
 
 def _model_options(value: object, fields: FieldKinds) -> dict[str, CheckpointCreate]:
