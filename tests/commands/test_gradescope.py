@@ -222,3 +222,108 @@ def test_results_that_cannot_be_written_exit_2(
     blocked.write_text("a file where the directory should be")
     assert autograder.run("--problem-set", "dl-ex1") == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """A LeNet-5 trained briefly on a slice of Fashion-MNIST, and its test accuracy as a plain
+    loop measures it."""
+    from app.checkpoints.dataset import LabeledImages, load_split
+    from tests.checkpoints.trained import (
+        FASHION_MNIST,
+        RECIPES,
+        one_torch_thread,
+        plain_predictions,
+        save,
+        train,
+    )
+
+    if not (FASHION_MNIST / "t10k-images-idx3-ubyte.gz").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"Fashion-MNIST is not at {FASHION_MNIST}")
+        pytest.skip(f"Fashion-MNIST is not at {FASHION_MNIST}")
+    recipe = RECIPES["plain"]
+    with one_torch_thread():
+        split = load_split(FASHION_MNIST, "train")
+        state = train(recipe, LabeledImages(split.images[:5000], split.labels[:5000]))
+        test = load_split(FASHION_MNIST, "test")
+        predictions = plain_predictions(recipe.options, recipe.preprocessing, state, test.images)
+    tensors, _ = save("baseline", state, tmp_path_factory.mktemp("model"))
+    return tensors, float((predictions == test.labels).double().mean())
+
+
+def test_a_model_file_is_evaluated_as_its_upload_is(
+    autograder: Autograder,
+    trained_model: tuple[Path, float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.checkpoints.worker import evaluate_upload
+    from tests.checkpoints.trained import FASHION_MNIST
+
+    monkeypatch.setenv("DLGRADE_DATASET_DIR", str(FASHION_MNIST))
+    monkeypatch.setenv("DLGRADE_DEVICE", "cpu")
+    model, accuracy = trained_model
+    autograder.submit("models/baseline.safetensors", model.read_bytes())
+    options = {"mean": 0.2860, "std": 0.3530, "claimed_test_accuracy": "50%"}
+    answers = {"q1.a": "m x 10", "q4.baseline": "models/baseline.safetensors"}
+    autograder.submit(
+        "answers.json", json.dumps({"answers": answers, "checkpoints": {"q4.baseline": options}})
+    )
+    assert autograder.run("--problem-set", "dl-ex1", "--variant-key", "published") == 0
+    tests = {test.name: test for test in autograder.read().tests}
+    baseline = tests["q4.baseline"]
+    assert f"test accuracy {100 * accuracy:.2f}\\%" in baseline.output
+    # The service's own evaluation of the same file, in this process: the same grade.
+    spec = {
+        "path": str(model), "suffix": ".safetensors", "max_bytes": 20_000_000,
+        "field": "q4.baseline", "declared": {}, "preprocessing": {"mean": 0.2860, "std": 0.3530},
+        "claims": {"test_accuracy": 0.5, "train_accuracy": None}, "evaluate_train": False,
+        "rules": ProblemCatalog().definition("dl-ex1").questions[3].fields[0].answer.model_dump(),
+        "max_score": baseline.max_score, "dataset_dir": str(FASHION_MNIST), "device": "cpu",
+    }  # fmt: skip
+    grade = evaluate_upload(spec)["grade"]
+    assert baseline.score == grade["score"] > 0
+    assert grade["feedback"] in baseline.output
+    assert tests["q1.a"].status == "passed"
+    assert autograder.read().score == pytest.approx(baseline.score + tests["q1.a"].score)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (
+            b"\x80\x04\x95\x15\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93.",
+            "can run code",
+        ),
+        (b"hello, not a model", "not a safetensors or PyTorch file"),
+    ],
+)
+def test_a_hostile_model_file_is_refused_before_anything_reads_it(
+    autograder: Autograder, content: bytes, message: str
+) -> None:
+    autograder.submit("m.pt", content)
+    autograder.submit("answers.json", '{"answers": {"q4.baseline": "m.pt"}}')
+    assert autograder.run("--problem-set", "dl-ex1") == 0
+    baseline = {test.name: test for test in autograder.read().tests}["q4.baseline"]
+    assert baseline.score == 0 and "invalid" in baseline.output and message in baseline.output
+
+
+@pytest.mark.parametrize(("problem_set", "fetches"), [("dl-ex1", True), ("eecs182-hw5", False)])
+def test_prepare_loads_the_problem_set_and_the_dataset_it_needs(
+    autograder: Autograder,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    problem_set: str,
+    fetches: bool,
+) -> None:
+    from tests.checkpoints.trained import FASHION_MNIST
+
+    if fetches and not (FASHION_MNIST / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"Fashion-MNIST is not at {FASHION_MNIST}")
+    monkeypatch.setenv("DLGRADE_DATASET_DIR", str(FASHION_MNIST))
+    assert autograder.run("--problem-set", problem_set, "--prepare") == 0
+    out = capsys.readouterr().out
+    assert f"{problem_set} loaded" in out
+    assert ("Fashion-MNIST is in" in out) == fetches
+    assert not autograder.results.exists()
