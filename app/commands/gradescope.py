@@ -36,7 +36,9 @@ def gradescope(args: argparse.Namespace) -> None:
     except Exception as exc:
         # A fault of the autograder itself: the student still gets a results.json.
         traceback.print_exc()
-        _write_results(args.results, _failed(f"The autograder failed ({type(exc).__name__})."))
+        if not args.prepare:
+            failed = _failed(f"The autograder failed ({type(exc).__name__}).")
+            _write_results(args.results, failed)
         raise CliError(f"grading failed: {exc}") from None
     if results is None:
         return

@@ -8,6 +8,7 @@ file in the submission. Links, pipes and devices are never followed or opened; t
 bounded in depth and in entries, and every file is read within a size bound.
 """
 
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from app.users.roster import decode_utf8
 MAX_ANSWERS_BYTES = 1_000_000
 MAX_ENTRIES = 500
 MAX_DEPTH = 8
+MAX_NOTES = 10
 JSON_KEYS = ("answers", "checkpoints")
 ROW_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 ANSWER_SUFFIXES = (".json", *ROW_SUFFIXES)
@@ -59,6 +61,11 @@ class _Listing:
     notes: list[str] = field(default_factory=list)
     seen: int = 0
 
+    def note(self, text: str) -> None:
+        """Keep a note for the student, once, and no more than a few."""
+        if text not in self.notes and len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
+
 
 def read_submission(directory: Path, fields: FieldKinds) -> SubmittedWork:
     """The work in the submission directory; InvalidSubmission says what to fix."""
@@ -77,14 +84,16 @@ def read_submission(directory: Path, fields: FieldKinds) -> SubmittedWork:
 
 def _walk(directory: Path, relative: PurePosixPath, listing: _Listing, *, depth: int) -> None:
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        with os.scandir(directory) as iterator:
+            # Read no more entries than may be looked at, however many the folder holds.
+            entries = list(itertools.islice(iterator, MAX_ENTRIES + 1 - listing.seen))
     except OSError as exc:
         raise InvalidSubmission(f"The submission cannot be read: {exc.strerror}.") from None
-    for entry in entries:
-        listing.seen += 1
-        if listing.seen > MAX_ENTRIES:
-            listing.notes.append(f"Only the first {MAX_ENTRIES} entries were looked at.")
+    for entry in sorted(entries, key=lambda entry: entry.name):
+        if listing.seen == MAX_ENTRIES:
+            listing.note(f"Only the first {MAX_ENTRIES} entries were looked at.")
             return
+        listing.seen += 1
         _visit(entry, relative / entry.name, listing, depth=depth)
 
 
@@ -94,7 +103,7 @@ def _visit(
     if entry.name.startswith(".") or entry.name == "__MACOSX":
         return
     if entry.is_symlink():
-        listing.notes.append(f"{shown(str(name))} is a link and was not followed.")
+        listing.note(f"{shown(str(name))} is a link and was not followed.")
     elif entry.is_dir(follow_symlinks=False):
         if depth + 1 < MAX_DEPTH:
             _walk(Path(entry.path), name, listing, depth=depth + 1)

@@ -327,3 +327,27 @@ def test_prepare_loads_the_problem_set_and_the_dataset_it_needs(
     assert f"{problem_set} loaded" in out
     assert ("Fashion-MNIST is in" in out) == fetches
     assert not autograder.results.exists()
+
+
+def test_a_model_over_the_size_limit_is_refused_unread(
+    autograder: Autograder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DLGRADE_MAX_CHECKPOINT_BYTES", "1000")
+    autograder.submit("m.safetensors", b"\x00" * 5000)
+    autograder.submit("answers.json", '{"answers": {"q4.baseline": "m.safetensors"}}')
+    assert autograder.run("--problem-set", "dl-ex1") == 0
+    baseline = {test.name: test for test in autograder.read().tests}["q4.baseline"]
+    assert baseline.score == 0 and "larger than 1,000 bytes" in baseline.output
+
+
+def test_the_walk_is_bounded_in_entries_and_depth(autograder: Autograder) -> None:
+    autograder.submit("answers.json", '{"answers": {"q1.a": "m x 10"}}')
+    for number in range(600):
+        autograder.submit(f"noise/{number:03}.txt", "")
+    assert autograder.run("--problem-set", "dl-ex1", "--variant-key", "published") == 0
+    results = autograder.read()
+    assert results.score > 0 and "Only the first 500 entries were looked at." in results.output
+    (autograder.submission / "answers.json").unlink()
+    autograder.submit("/".join(["deep"] * 20) + "/answers.json", '{"answers": {"q1.a": "m"}}')
+    assert autograder.run("--problem-set", "dl-ex1") == 0
+    assert "no answers file" in autograder.read().output
