@@ -258,6 +258,7 @@ def test_a_model_file_is_evaluated_as_its_upload_is(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from app.checkpoints.worker import evaluate_upload
+    from tests.checkpoints.test_worker import spec_for
     from tests.checkpoints.trained import FASHION_MNIST
 
     monkeypatch.setenv("DLGRADE_DATASET_DIR", str(FASHION_MNIST))
@@ -274,13 +275,12 @@ def test_a_model_file_is_evaluated_as_its_upload_is(
     baseline = tests["q4.baseline"]
     assert f"test accuracy {100 * accuracy:.2f}\\%" in baseline.output
     # The service's own evaluation of the same file, in this process: the same grade.
-    spec = {
-        "path": str(model), "suffix": ".safetensors", "max_bytes": 20_000_000,
-        "field": "q4.baseline", "declared": {}, "preprocessing": {"mean": 0.2860, "std": 0.3530},
-        "claims": {"test_accuracy": 0.5, "train_accuracy": None}, "evaluate_train": False,
-        "rules": ProblemCatalog().definition("dl-ex1").questions[3].fields[0].answer.model_dump(),
-        "max_score": baseline.max_score, "dataset_dir": str(FASHION_MNIST), "device": "cpu",
-    }  # fmt: skip
+    spec = spec_for(
+        model,
+        FASHION_MNIST,
+        preprocessing={"mean": 0.2860, "std": 0.3530},
+        claims={"test_accuracy": 0.5, "train_accuracy": None},
+    )
     grade = evaluate_upload(spec)["grade"]
     assert baseline.score == grade["score"] > 0
     assert grade["feedback"] in baseline.output
