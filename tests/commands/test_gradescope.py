@@ -142,6 +142,9 @@ HOSTILE = [
     ({"row.csv": "student,q1.a\nada,m x 10\nbo,m x 10\n"}, "holds 2 rows"),
     ({"row.jsonl": "[1]\n"}, "must be one JSON object"),
     ({"row.jsonl": ""}, "no rows"),
+    ({"row.csv": "student,q1.a\nada," + "x" * 200_000 + "\n"}, "field larger than field limit"),
+    ({"row.csv": 'student,q1.a\n"ada,unterminated\n'}, "not valid CSV"),
+    ({"answers.json": '{"answers": {"q1.a": "m x 10"}}'.encode("utf-16")}, "not UTF-8"),
 ]
 
 
