@@ -30,18 +30,17 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 def gradescope(args: argparse.Namespace) -> None:
     """Grade the submission and write results.json; CliError only when it cannot be written."""
+    if args.prepare:
+        _prepare(args)
+        return
     started = time.monotonic()
     try:
         results = _graded(args)
     except Exception as exc:
         # A fault of the autograder itself: the student still gets a results.json.
         traceback.print_exc()
-        if not args.prepare:
-            failed = _failed(f"The autograder failed ({type(exc).__name__}).")
-            _write_results(args.results, failed)
+        _write_results(args.results, _failed(f"The autograder failed ({type(exc).__name__})."))
         raise CliError(f"grading failed: {exc}") from None
-    if results is None:
-        return
     results.execution_time = round(time.monotonic() - started)
     _write_results(args.results, results)
     print(f"dlgrade: wrote {args.results}: score {results.score:g}")
@@ -65,8 +64,8 @@ def setup(args: argparse.Namespace) -> None:
     print(f"wrote {len(written)} files; upload {written[-1]} as the autograder")
 
 
-def _graded(args: argparse.Namespace) -> "GradescopeResults | None":
-    """The results to write; None after --prepare, which writes none."""
+def _graded(args: argparse.Namespace) -> "GradescopeResults":
+    """The results to write, a refusal's included."""
     from app.gradescope import results
     from app.gradescope.service import Submission, grade_submission
 
@@ -79,9 +78,6 @@ def _graded(args: argparse.Namespace) -> "GradescopeResults | None":
         return results.refused(str(exc), None, visibility=chosen.visibility)
     directory = args.problems or DEFAULT_DIRECTORY
     with submission_grader(directory, in_process=args.in_process) as grader:
-        if args.prepare:
-            _prepare(grader.catalog, chosen, service_settings)
-            return None
         opened = partial(_evaluator, service_settings, grader.catalog, chosen.problem_set)
         submission = Submission(args.submission_dir, args.metadata)
         return grade_submission(grader, opened, chosen, submission)
@@ -95,8 +91,11 @@ def _chosen(args: argparse.Namespace) -> "GradescopeSettings | str":
 
     try:
         written = _written_settings(args.settings)
-        given = {"problem_set": args.problem_set, "visibility": args.visibility}
-        given["variant_key"] = args.variant_key
+        given = {
+            "problem_set": args.problem_set,
+            "visibility": args.visibility,
+            "variant_key": args.variant_key,
+        }
         merged = {**written, **{key: value for key, value in given.items() if value is not None}}
         if "problem_set" not in merged:
             return (
@@ -133,15 +132,25 @@ def _service_settings() -> "Settings":
         raise CliError(f"the DLGRADE_* settings are not valid: {exc}") from None
 
 
-def _prepare(catalog: "ProblemCatalog", chosen: "GradescopeSettings", settings: "Settings") -> None:
+def _prepare(args: argparse.Namespace) -> None:
     """Check the problem set (its samples are cached as it loads); fetch the dataset if its
-    fields take models."""
+    fields take models. Writes no results."""
+    from app.problemsets.catalog import ProblemCatalog
+
+    chosen = _chosen(args)
+    if isinstance(chosen, str):
+        raise CliError(chosen)
+    settings = _service_settings()
+    catalog = ProblemCatalog(args.problems or DEFAULT_DIRECTORY)
     compiled = catalog.compiled(chosen.problem_set)
     print(f"dlgrade: {chosen.problem_set} loaded, {len(compiled.fields)} fields")
     if any(field.is_upload for field in compiled.fields.values()):
-        from app.checkpoints.dataset import ensure_files
+        from app.checkpoints.dataset import DatasetError, ensure_files
 
-        ensure_files(settings.dataset_dir, progress=False)
+        try:
+            ensure_files(settings.dataset_dir, progress=False)
+        except DatasetError as exc:
+            raise CliError(str(exc)) from None
         print(f"dlgrade: Fashion-MNIST is in {settings.dataset_dir}")
 
 

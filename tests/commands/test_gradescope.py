@@ -354,3 +354,13 @@ def test_the_walk_is_bounded_in_entries_and_depth(autograder: Autograder) -> Non
     autograder.submit("/".join(["deep"] * 20) + "/answers.json", '{"answers": {"q1.a": "m"}}')
     assert autograder.run("--problem-set", "dl-ex1") == 0
     assert "no answers file" in autograder.read().output
+
+
+def test_prepare_refuses_a_broken_setup_and_writes_no_results(
+    autograder: Autograder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert autograder.run("--prepare") == 2
+    assert "No problem set" in capsys.readouterr().err
+    assert autograder.run("--prepare", "--problem-set", "nope") == 2
+    assert "no problem set 'nope'" in capsys.readouterr().err
+    assert not autograder.results.exists()
