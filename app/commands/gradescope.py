@@ -67,7 +67,7 @@ def setup(args: argparse.Namespace) -> None:
 def _graded(args: argparse.Namespace) -> "GradescopeResults":
     """The results to write, a refusal's included."""
     from app.gradescope import results
-    from app.gradescope.service import Submission, grade_submission
+    from app.gradescope.service import SubmissionPaths, grade_submission
 
     chosen = _chosen(args)
     if isinstance(chosen, str):
@@ -79,7 +79,7 @@ def _graded(args: argparse.Namespace) -> "GradescopeResults":
     directory = args.problems or DEFAULT_DIRECTORY
     with submission_grader(directory, in_process=args.in_process) as grader:
         opened = partial(_evaluator, service_settings, grader.catalog, chosen.problem_set)
-        submission = Submission(args.submission_dir, args.metadata)
+        submission = SubmissionPaths(args.submission_dir, args.metadata)
         return grade_submission(grader, opened, chosen, submission)
 
 

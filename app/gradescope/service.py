@@ -25,7 +25,7 @@ OpenEvaluator = Callable[[], AbstractContextManager[LocalEvaluator]]
 
 
 @dataclass(frozen=True, slots=True)
-class Submission:
+class SubmissionPaths:
     """Where Gradescope puts the student's files and who they are."""
 
     directory: Path
@@ -36,7 +36,7 @@ def grade_submission(
     grader: SubmissionGrader,
     open_evaluator: OpenEvaluator,
     settings: GradescopeSettings,
-    submission: Submission,
+    submission: SubmissionPaths,
 ) -> GradescopeResults:
     """The results of the submission; a refusal is results too (score 0, what to fix)."""
     catalog = grader.catalog
