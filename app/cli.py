@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.commands.choices import CSV_FORMATS, FORMATS, TOKEN_VARIABLE
+from app.commands.choices import (
+    CSV_FORMATS,
+    FORMATS,
+    GRADESCOPE_PATHS,
+    TOKEN_VARIABLE,
+    VARIANT_KEYS,
+    VISIBILITIES,
+)
 from app.commands.errors import EXIT_BAD_INPUT, CliError
 from app.errors import DomainError
 from app.problemsets.loader import ProblemFileError
@@ -59,6 +66,14 @@ def _run(args: argparse.Namespace, connect: "Connect | None") -> None:
             from app.commands.worker import run_worker
 
             run_worker(args)
+        case "gradescope":
+            from app.commands.gradescope import gradescope
+
+            gradescope(args)
+        case "gradescope-setup":
+            from app.commands.gradescope import setup
+
+            setup(args)
         case _:
             _run_class_command(args, connect)
 
@@ -107,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_grade(commands)
     _add_worker(commands)
     _add_class_commands(commands)
+    _add_gradescope(commands)
     return parser
 
 
@@ -172,6 +188,34 @@ def _add_class_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
         parents=[shared],
         help="regrade every submission with the current problem file; print whose grade changed",
     )
+
+
+def _add_gradescope(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Gradescope's autograder mode, and the files a course uploads for it."""
+    shown = argparse.ArgumentParser(add_help=False)
+    shown.add_argument("--visibility", choices=VISIBILITIES, help="when students see results")
+    shown.add_argument(
+        "--variant-key",
+        choices=VARIANT_KEYS,
+        help="the submitter's detail that seeds their variant (published: the published numbers)",
+    )
+    run = commands.add_parser(
+        "gradescope", parents=[shown], help="grade a Gradescope submission into results.json"
+    )
+    run.add_argument("--problem-set", help="problem-set id (default: the setup's)")
+    for option, default in GRADESCOPE_PATHS.items():
+        run.add_argument(f"--{option}", type=Path, default=Path(default), help=f"({default})")
+    run.add_argument(
+        "--prepare", action="store_true", help="load the problem set and fetch the dataset only"
+    )
+    run.add_argument(
+        "--in-process", action="store_true", help="skip the sandboxed worker (trusted input only)"
+    )
+    setup = commands.add_parser(
+        "gradescope-setup", parents=[shown], help="write the autograder files Gradescope takes"
+    )
+    setup.add_argument("--out", type=Path, required=True, help="a new directory for the files")
+    setup.add_argument("--problem-set", required=True, help="problem-set id, e.g. dl-ex1")
 
 
 def _class_options() -> argparse.ArgumentParser:

@@ -56,3 +56,19 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise RepeatedKey(f"the key {shown(key)} appears twice in one object")
         document[key] = value
     return document
+
+
+class UnreadableJson(ValueError):
+    """Client JSON that cannot be read; the message names it and says why."""
+
+
+def read_json(text: str, *, what: str) -> Any:
+    """Client JSON read strictly (see `strict_json`); UnreadableJson names `what` and the reason."""
+    try:
+        return strict_json(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableJson(f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UnreadableJson(f"{what} is nested too deeply") from None
+    except ValueError as exc:  # an integer with more digits than Python converts, a repeated key
+        raise UnreadableJson(f"{what} cannot be read: {exc}") from None

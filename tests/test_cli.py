@@ -228,6 +228,8 @@ def test_the_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> Non
         "gradebook",
         "report",
         "regrade",
+        "gradescope",
+        "gradescope-setup",
     ):
         assert command in out
 

@@ -3,6 +3,8 @@ example works as pasted."""
 
 import json
 import re
+import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,24 @@ def test_every_setting_the_docs_name_exists() -> None:
     named -= {"DLGRADE_TEST_POSTGRES_URL", "DLGRADE_TEST_REDIS_URL", "DLGRADE_TOKEN"}
     fields = {f"DLGRADE_{name.upper()}" for name in Settings.model_fields}
     assert named and named <= fields, named - fields
+
+
+def test_the_gradescope_examples_work_as_pasted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = next(block for block in code_blocks() if "gradescope-setup --out" in block).split()
+    block = next(block for block in code_blocks() if "dlgrade gradescope --problem-set" in block)
+    lines = block.replace("\\\n", " ").strip().splitlines()
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    subprocess.run(["bash", "-c", "\n".join(lines[:-1])], cwd=tmp_path, check=True, timeout=30)
+    monkeypatch.chdir(tmp_path)
+    for command in (setup, shlex.split(lines[-1])):
+        assert command[0] == ".venv/bin/dlgrade"
+        assert main(command[1:]) == 0
+    assert (tmp_path / "gradescope-dl-ex1" / "autograder.zip").is_file()
+    results = json.loads((tmp_path / "autograder/results/results.json").read_text())
+    stated = re.search(r"`autograder/results/results.json` then has `score` (\d+)", README)
+    assert stated is not None and results["score"] == int(stated.group(1))
+    capsys.readouterr()
+    assert main(["grade", "--problem-set", "eecs182-hw5", "examples/eecs182-hw5.json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == results["score"]

@@ -98,7 +98,9 @@ class Batch:
         key = model_key(self.problem_set, work.user_id, work.matched.row, field_id, data)
         if (work.user_id, key) in known:
             return
-        target = evaluation_target(self.services, self.problem_set, field_id, name, when=work.when)
+        target = evaluation_target(
+            self.services.catalog, self.problem_set, field_id, name, when=work.when
+        )
         check_model(settings, data, target)
         # Its blob is written with its job, in the chunk's transaction: not held meanwhile.
         work.models.append(ModelPart(key, target, name, new_id()))

@@ -77,9 +77,23 @@ def read_class_file(path: Path, *, filename: str, fields: FieldKinds) -> ClassFi
         contents = archive.read_archive(path, max_class_bytes=MAX_CLASS_FILE_BYTES)
         kind = _text_format(contents.class_name)
         rows = _rows(kind, contents.class_data, fields)
-        return _checked("zip", rows, fields, contents.files)
+        return checked_rows("zip", rows, fields, contents.files)
+    return read_text_rows(_read_plain(path), filename=filename, fields=fields, files=None)
+
+
+def read_text_rows(
+    data: bytes,
+    *,
+    filename: str,
+    fields: FieldKinds,
+    files: Mapping[str, str] | None,
+    where: str = "the ZIP",
+) -> ClassFile:
+    """The rows of a JSONL or CSV class file already read; `files` maps each name a row may
+    give a model file by to where that file is (None: model files cannot be named), all of
+    them in `where`."""
     kind = _text_format(filename)
-    return _checked(kind, _rows(kind, _read_plain(path), fields), fields, None)
+    return checked_rows(kind, _rows(kind, data, fields), fields, files, where=where)
 
 
 def read_model(path: Path, name: str, *, max_bytes: int) -> bytes:
@@ -112,13 +126,17 @@ def _rows(kind: Literal["jsonl", "csv"], data: bytes, fields: FieldKinds) -> Ite
     return jsonl_rows(text) if kind == "jsonl" else csv_rows(text, fields)
 
 
-def _checked(
+def checked_rows(
     kind: Literal["jsonl", "csv", "zip"],
     rows: Iterable[RawRow],
     fields: FieldKinds,
     files: Mapping[str, str] | None,
+    *,
+    where: str = "the ZIP",
 ) -> ClassFile:
-    checker = _Checker(fields, files)
+    """Raw rows checked one by one into good and bad; InvalidRequest for none, or too many.
+    `where` names what holds the model files, in the reasons."""
+    checker = _Checker(fields, files, where)
     for raw in rows:
         if len(checker.rows) + len(checker.bad) == MAX_ROWS:
             raise InvalidRequest(
@@ -133,9 +151,10 @@ def _checked(
 class _Checker:
     """Checks raw rows one by one into good rows and bad; one row per student."""
 
-    def __init__(self, fields: FieldKinds, files: Mapping[str, str] | None) -> None:
+    def __init__(self, fields: FieldKinds, files: Mapping[str, str] | None, where: str) -> None:
         self.fields = fields
         self.files = files
+        self.where = where
         """Names a row may give a model file by -> entry name; None outside a ZIP."""
         self.lines: dict[str, int] = {}
         self.rows: list[ClassRow] = []
@@ -208,7 +227,7 @@ class _Checker:
                 f"({', '.join(EXTENSIONS)}); {shown(text)} is not one"
             )
         if name not in self.files:
-            raise _RowProblem(f"the ZIP holds no file {shown(name)} (the answer to {field})")
+            raise _RowProblem(f"{self.where} holds no file {shown(name)} (the answer to {field})")
         return self.files[name]
 
 

@@ -96,7 +96,9 @@ def upload(
     now: datetime | None = None,
 ) -> JobAccepted:
     """Store an uploaded model and queue its evaluation; the job runs once this commits."""
-    target = evaluation_target(services, problem_set, form.field, filename, when=now or utcnow())
+    target = evaluation_target(
+        services.catalog, problem_set, form.field, filename, when=now or utcnow()
+    )
     refuse_when_uploads_fill(services.settings, session, user)
     if jobs_repository.pending_count(session, user.id) >= MAX_PENDING_JOBS:
         raise RateLimited(
@@ -130,12 +132,12 @@ def _megabytes(size: int) -> str:
 
 
 def evaluation_target(
-    services: Services, problem_set: str, field: str, filename: str | None, *, when: datetime
+    catalog: ProblemCatalog, problem_set: str, field: str, filename: str | None, *, when: datetime
 ) -> EvaluationTarget:
     """Check an upload before reading it: the field, the deadline and the file's name."""
-    definition = services.catalog.definition(problem_set)
+    definition = catalog.definition(problem_set)
     rules = _checkpoint_spec(definition, field)
-    max_score = services.catalog.compiled(problem_set).fields[field].max_score
+    max_score = catalog.compiled(problem_set).fields[field].max_score
     late = policy.lateness(definition.policy, problem_set, when)
     name, suffix = _accepted_name(filename)
     return EvaluationTarget(problem_set, field, rules, max_score, late, name, suffix, when)
@@ -192,20 +194,7 @@ def add_evaluation(
     spec = {
         "blob": stored.blob_id,
         "upload": {"filename": target.filename, "bytes": stored.size, "sha256": stored.sha256},
-        "suffix": target.suffix,
-        "max_bytes": settings.max_checkpoint_bytes,
-        "field": target.field,
-        "declared": form.declared(),
-        "preprocessing": form.preprocessing(),
-        "claims": {
-            "test_accuracy": form.claimed_test_accuracy,
-            "train_accuracy": form.claimed_train_accuracy,
-        },
-        "evaluate_train": form.evaluate_train,
-        "rules": target.rules.model_dump(),
-        "max_score": target.max_score,
-        "dataset_dir": str(settings.dataset_dir.resolve()),
-        "device": settings.device,
+        **worker_spec(settings, target, form),
         "late": target.late.late,
         "score_factor": target.late.factor,
     }
@@ -222,6 +211,29 @@ def add_evaluation(
         spec=spec,
     )
     return jobs.create(session, job)
+
+
+def worker_spec(
+    settings: Settings, target: EvaluationTarget, form: CheckpointCreate
+) -> dict[str, Any]:
+    """What the sandboxed worker reads to evaluate a model (`path` aside): the field's rules,
+    the declared options and claims, the dataset and the device."""
+    return {
+        "suffix": target.suffix,
+        "max_bytes": settings.max_checkpoint_bytes,
+        "field": target.field,
+        "declared": form.declared(),
+        "preprocessing": form.preprocessing(),
+        "claims": {
+            "test_accuracy": form.claimed_test_accuracy,
+            "train_accuracy": form.claimed_train_accuracy,
+        },
+        "evaluate_train": form.evaluate_train,
+        "rules": target.rules.model_dump(),
+        "max_score": target.max_score,
+        "dataset_dir": str(settings.dataset_dir.resolve()),
+        "device": settings.device,
+    }
 
 
 def record_evaluation(

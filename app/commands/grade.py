@@ -3,55 +3,63 @@
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.commands.errors import CliError
 from app.problemsets.paths import DEFAULT_DIRECTORY
-from app.untrusted import strict_json
+from app.untrusted import UnreadableJson, read_json
 from app.warmup import start_grader_fork_server
+
+if TYPE_CHECKING:
+    from app.problemsets.grader import SubmissionGrader
 
 MAX_FILE_BYTES = 1_000_000
 
 
 def grade(args: argparse.Namespace) -> None:
     """Grade the answers file against the problem set (and --student's variant)."""
-    if not args.in_process:
+    directory = args.problems or DEFAULT_DIRECTORY
+    with submission_grader(directory, in_process=args.in_process) as grader:
+        answers = _read_answers(args.file)
+        result = grader.grade(args.problem_set, answers, student=args.student)
+    # The documented keys only: the answer note is for the grade book's statistics.
+    shown_fields = {"fields": {"__all__": {"note"}}}
+    print(json.dumps(result.model_dump(mode="json", exclude=shown_fields), indent=2))
+
+
+@contextmanager
+def submission_grader(directory: Path, *, in_process: bool) -> "Iterator[SubmissionGrader]":
+    """A grader of the problem sets in `directory`, grading in sandboxed workers unless
+    `in_process` (trusted input only)."""
+    if not in_process:
         start_grader_fork_server()
     # Imported only now, so that the fork server imports the grader on the other core meanwhile.
     from app.problemsets.catalog import ProblemCatalog
     from app.problemsets.grader import SubmissionGrader
     from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner, grading_pool
 
-    directory = args.problems or DEFAULT_DIRECTORY
     # Started first, so the worker loads its problem sets on the other core while we load ours.
-    pool = None if args.in_process else grading_pool(directory)
+    pool = None if in_process else grading_pool(directory)
     try:
         catalog = ProblemCatalog(directory)
-        answers = _read_answers(args.file)
         runner: FieldRunner = (
             InProcessRunner(catalog) if pool is None else SandboxRunner(catalog, pool=pool)
         )
-        result = SubmissionGrader(catalog, runner).grade(
-            args.problem_set, answers, student=args.student
-        )
+        yield SubmissionGrader(catalog, runner)
     finally:
         if pool is not None:
             pool.close()
-    # The documented keys only: the answer note is for the grade book's statistics.
-    shown_fields = {"fields": {"__all__": {"note"}}}
-    print(json.dumps(result.model_dump(mode="json", exclude=shown_fields), indent=2))
 
 
 def _read_answers(name: str) -> dict[str, Any]:
     text = _read_text(name)
     try:
-        document = strict_json(text)
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{name} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise CliError(f"{name} is nested too deeply") from None
-    except ValueError as exc:  # an integer with more digits than Python converts, a repeated key
-        raise CliError(f"{name} cannot be read: {exc}") from None
+        document = read_json(text, what=name)
+    except UnreadableJson as exc:
+        raise CliError(str(exc)) from None
     if not isinstance(document, dict) or not isinstance(document.get("answers"), dict):
         raise CliError(f'{name} must hold an object {{"answers": {{field id: answer text}}}}')
     return document["answers"]  # type: ignore[no-any-return]
