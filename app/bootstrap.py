@@ -29,6 +29,7 @@ from app.private import private_dir
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.following import CatalogFollower, current_version
 from app.problemsets.grader import SubmissionGrader
+from app.problemsets.memo import GradeMemo
 from app.problemsets.runner import FieldRunner, SandboxRunner
 from app.ratelimit import RateLimiter
 from app.regrade.jobs import regrade_kind
@@ -55,7 +56,10 @@ def build_services(
         catalog = ProblemCatalog(settings.problems_dir)
     if runner is None:
         runner = SandboxRunner(
-            catalog, workers=settings.grading_workers, timeout=settings.answer_time_limit_s
+            catalog,
+            workers=settings.grading_workers,
+            timeout=settings.answer_time_limit_s,
+            memo=GradeMemo(),
         )
     sessions = session_factory(engine)
     with transaction(sessions) as session:

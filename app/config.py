@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # take to send its headers and its body (then the connection is closed, or 408).
     max_concurrent_requests: int = Field(default=16, ge=1, le=1000)
     max_queued_requests: int = Field(default=256, ge=0, le=100_000)
-    queue_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    queue_timeout_s: float = Field(default=30.0, gt=0, le=600)
     request_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     header_timeout_s: float = Field(default=10.0, gt=0, le=600)
     body_timeout_s: float = Field(default=120.0, gt=0, le=3600)

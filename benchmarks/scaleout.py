@@ -79,6 +79,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--students", type=int, default=200, help="students in the surge")
     parser.add_argument("--each", type=int, default=3, help="submissions per student")
     parser.add_argument("--uploads", type=int, default=64, help="models per evaluation run")
+    parser.add_argument("--surge-only", action="store_true", help="run part (a) only")
     return parser.parse_args()
 
 
@@ -130,6 +131,8 @@ def _run(
     scratch: Path,
 ) -> None:
     students = asyncio.run(_surge(options, base_url, token, engine))
+    if options.surge_only:
+        return
     needed = 2 * options.uploads + 1
     if len(students) < needed:
         raise SystemExit(f"--students must be at least {needed} for the uploads")

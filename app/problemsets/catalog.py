@@ -11,7 +11,9 @@ from threading import Lock
 
 import reference
 from app.errors import UnknownProblemSet
+from app.grading.field import GradableField
 from app.problemsets.compile import CompiledProblemSet, FieldCompileError, compile_problem_set
+from app.problemsets.dependencies import FieldParameters, field_parameters, variant_key
 from app.problemsets.loader import SUFFIX, ProblemFileError, load_directory
 from app.problemsets.paths import DEFAULT_DIRECTORY
 from app.problemsets.references import ReferenceCallError, check_binding
@@ -19,8 +21,12 @@ from app.problemsets.schema import ProblemSetDef
 from app.problemsets.variants import canonical_parameters, variant_parameters
 
 VARIANT_CACHE_SIZE = 256
+SHARED_FIELDS_SIZE = 4096
+"""Compiled fields kept for other variants that read the same parameter values."""
 
 CacheKey = tuple[str, str]
+FieldKey = tuple[str, str, str]
+"""Problem set, field id, and the values of the parameters the field reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,8 @@ class ProblemCatalog:
         self._lock = Lock()
         self._reloading = Lock()
         self._compiled: OrderedDict[CacheKey, CompiledProblemSet] = OrderedDict()
+        self._shared: OrderedDict[FieldKey, GradableField] = OrderedDict()
+        self._reads: dict[str, FieldParameters] = {}
         self._definitions: dict[str, ProblemSetDef] = {}
         self._hashes: dict[str, str] = {}
         self._fingerprint = ""
@@ -93,12 +101,26 @@ class ProblemCatalog:
             if key in self._compiled:
                 self._compiled.move_to_end(key)
                 return self._compiled[key]
-        compiled = compile_problem_set(definition, parameters)
+            reads = self._reads[problem_set]
+            known = self._shared_fields(problem_set, reads, parameters)
+        # Fields that read no parameter a new variant changes (most of a derivation's
+        # expressions) are compiled once, not once per student.
+        compiled = compile_problem_set(definition, parameters, known=known)
         with self._lock:
             # A reload while this compiled must not leave the old definition in the new cache.
             if self._definitions.get(problem_set) is definition:
                 self._remember(key, compiled)
+                self._share(problem_set, reads, compiled)
         return compiled
+
+    def variant_keys(self, problem_set: str, student: str | None = None) -> dict[str, str]:
+        """Per field id, the values of the parameters the field reads in a student's variant:
+        two variants with equal keys grade that field alike."""
+        definition = self.definition(problem_set)
+        parameters = variant_parameters(definition, student)
+        with self._lock:
+            reads = self._reads[problem_set]
+        return {field_id: variant_key(names, parameters) for field_id, names in reads.items()}
 
     def _load(self) -> _Files:
         """Every file of the directory, its hash and its canonical variant, all checked."""
@@ -116,14 +138,43 @@ class ProblemCatalog:
             self._definitions, self._hashes = files.definitions, files.hashes
             self._fingerprint = _fingerprint(files.hashes)
             self._compiled.clear()
+            self._shared.clear()
+            self._reads = {
+                problem_set: field_parameters(definition)
+                for problem_set, definition in files.definitions.items()
+            }
             for compiled in files.canonical:
-                self._remember(_key(compiled.definition.id, compiled.parameters), compiled)
+                problem_set = compiled.definition.id
+                self._remember(_key(problem_set, compiled.parameters), compiled)
+                self._share(problem_set, self._reads[problem_set], compiled)
 
     def _remember(self, key: CacheKey, compiled: CompiledProblemSet) -> None:
         """Cache a variant, dropping the least recently used; the caller holds the lock."""
         self._compiled[key] = compiled
         while len(self._compiled) > VARIANT_CACHE_SIZE:
             self._compiled.popitem(last=False)
+
+    def _shared_fields(
+        self, problem_set: str, reads: FieldParameters, parameters: Mapping[str, object]
+    ) -> dict[str, GradableField]:
+        """The fields another variant compiled with the same values; the caller holds the lock."""
+        known = {}
+        for field_id, names in reads.items():
+            field = self._shared.get((problem_set, field_id, variant_key(names, parameters)))
+            if field is not None:
+                known[field_id] = field
+        return known
+
+    def _share(
+        self, problem_set: str, reads: FieldParameters, compiled: CompiledProblemSet
+    ) -> None:
+        """Keep a variant's fields for others, dropping the oldest; the caller holds the lock."""
+        for field_id, field in compiled.fields.items():
+            key = (problem_set, field_id, variant_key(reads[field_id], compiled.parameters))
+            self._shared[key] = field
+            self._shared.move_to_end(key)
+        while len(self._shared) > SHARED_FIELDS_SIZE:
+            self._shared.popitem(last=False)
 
     def _path(self, problem_set: str) -> Path:
         return self.directory / f"{problem_set}{SUFFIX}"

@@ -55,14 +55,20 @@ class FieldCompileError(ValueError):
 
 
 def compile_problem_set(
-    definition: ProblemSetDef, parameters: Mapping[str, Any]
+    definition: ProblemSetDef,
+    parameters: Mapping[str, Any],
+    *,
+    known: Mapping[str, GradableField] | None = None,
 ) -> CompiledProblemSet:
-    """Build every field of one variant."""
+    """Build every field of one variant; those in `known` (by id) are taken as they are."""
     contexts: ContextCache = {}
     fields: dict[str, GradableField] = {}
     for question in definition.questions:
         share = question.points / len(question.fields)
         for field in question.fields:
+            if known is not None and field.id in known:
+                fields[field.id] = known[field.id]
+                continue
             try:
                 fields[field.id] = _compile_field(
                     field, field.points or share, definition, parameters, contexts

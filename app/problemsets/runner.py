@@ -19,6 +19,7 @@ from app.grading.messages import engine as messages
 from app.grading.result import FieldResult
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.loader import ProblemFileError
+from app.problemsets.memo import GradeMemo, MemoKey
 from app.sandbox import SandboxError, SandboxTimeout, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,13 @@ class SandboxRunner:
         workers: int = 1,
         timeout: float = ANSWER_TIME_LIMIT_S,
         pool: WorkerPool | None = None,
+        memo: GradeMemo | None = None,
     ) -> None:
         self.catalog = catalog
         self.timeout = timeout
         self.pool = pool or grading_pool(catalog.directory, workers=workers)
+        # None: every answer is graded (the commands' one-off grading has nothing to reuse).
+        self.memo = memo
 
     def run(self, problem_set: str, field_id: str, student: str | None, raw: object) -> FieldResult:
         """Grade the answer in a worker, turning a timeout or crash into an invalid result."""
@@ -94,21 +98,74 @@ class SandboxRunner:
     def run_all(
         self, problem_set: str, student: str | None, answers: Sequence[tuple[str, object]]
     ) -> list[FieldResult]:
-        """Grade a submission in one worker call; if it overruns, answer by answer."""
+        """Grade a submission: answers graded before come from the memo, the others from one
+        worker call; if that overruns, answer by answer."""
+        fingerprint = self.catalog.fingerprint
+        keys = self._memo_keys(fingerprint, problem_set, student, answers)
+        known = {
+            index: grade
+            for index, key in enumerate(keys)
+            if key is not None and (grade := self._remembered(key)) is not None
+        }
+        missing = [index for index in range(len(answers)) if index not in known]
+        if missing:
+            chosen = [answers[index] for index in missing]
+            graded, finished = self._grade_all(fingerprint, problem_set, student, chosen)
+            for index, grade in zip(missing, graded, strict=True):
+                known[index] = grade
+                key = keys[index]
+                # Only grades a worker finished: a cut-off answer says how busy the machine
+                # was, not what the answer is worth.
+                if finished and key is not None and self.memo is not None:
+                    self.memo.put(key, grade)
+        return [known[index] for index in range(len(answers))]
+
+    def _remembered(self, key: MemoKey) -> FieldResult | None:
+        return None if self.memo is None else self.memo.get(key)
+
+    def _memo_keys(
+        self,
+        fingerprint: str,
+        problem_set: str,
+        student: str | None,
+        answers: Sequence[tuple[str, object]],
+    ) -> list[MemoKey | None]:
+        """What each answer's grade depends on; None for what is not text of a known field."""
+        if self.memo is None:
+            return [None] * len(answers)
+        variants = self.catalog.variant_keys(problem_set, student)
+        return [
+            MemoKey(fingerprint, problem_set, field_id, variants[field_id], raw)
+            if isinstance(raw, str) and field_id in variants
+            else None
+            for field_id, raw in answers
+        ]
+
+    def _grade_all(
+        self,
+        fingerprint: str,
+        problem_set: str,
+        student: str | None,
+        answers: list[tuple[str, object]],
+    ) -> tuple[list[FieldResult], bool]:
+        """The answers graded in one worker call, or one by one; whether that one call did."""
         # A whole submission normally takes milliseconds, so it gets one answer's time limit.
         # Only when that is exceeded (or a worker dies) is each answer graded under its own
         # limit, so that one hostile answer costs its own field and nothing else.
         try:
-            return self.pool.call(
+            graded: list[FieldResult] = self.pool.call(
                 _grade_all_in_worker,
-                self.catalog.fingerprint,
+                fingerprint,
                 problem_set,
                 student,
-                list(answers),
+                answers,
                 timeout=self.timeout,
             )
         except SandboxError:
-            return [self.run(problem_set, field_id, student, raw) for field_id, raw in answers]
+            return [
+                self.run(problem_set, field_id, student, raw) for field_id, raw in answers
+            ], False
+        return graded, True
 
     def preview(
         self, problem_set: str, field_id: str, student: str | None, raw: object

@@ -11,8 +11,10 @@ from app.errors import UnknownProblemSet
 from app.grading.engine import grade_answer
 from app.grading.result import Verdict
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.compile import compile_problem_set
 from app.problemsets.loader import ProblemFileError
-from app.problemsets.variants import render
+from app.problemsets.variants import render, variant_parameters
+from tests.problemsets import answers_published as published
 
 STUDENTS = [f"student-{k}" for k in range(12)]
 
@@ -197,3 +199,44 @@ def test_a_broken_file_fails_the_reload_and_the_old_problem_sets_stay(
     assert catalog.definition("dl-ex1") is definition
     assert catalog.compiled("eecs182-hw5").definition.questions[0].points == 15
     assert transposed_score(catalog) > 0
+
+
+# -- variants share the fields that read none of the parameters they differ in ----------------
+
+SHARING_STUDENTS = [f"sharing-{k}" for k in range(8)]
+
+
+@pytest.mark.parametrize("problem_set", ["dl-ex1", "eecs182-hw5"])
+def test_a_variant_built_from_shared_fields_grades_like_one_built_alone(problem_set: str) -> None:
+    catalog = ProblemCatalog()
+    definition = catalog.definition(problem_set)
+    rows = [
+        (field, answer)
+        for row_set, field, answer, *_ in published.ACCEPTED + published.MISTAKES + published.WRONG
+        if row_set == problem_set
+    ]
+    for student in SHARING_STUDENTS:
+        shared = catalog.compiled(problem_set, student)
+        alone = compile_problem_set(definition, variant_parameters(definition, student))
+        for field, answer in rows:
+            assert grade_answer(shared.fields[field], answer) == grade_answer(
+                alone.fields[field], answer
+            ), (student, field, answer)
+
+
+def test_fields_that_read_no_parameter_are_compiled_once() -> None:
+    catalog = ProblemCatalog()
+    first, *others = (catalog.compiled("dl-ex1", student) for student in SHARING_STUDENTS)
+    other = next(o for o in others if o.parameters["n_in"] != first.parameters["n_in"])
+    assert first.fields["q3.f"] is other.fields["q3.f"]
+    # q1.a reads n_in, in which the two variants differ.
+    assert first.fields["q1.a"] is not other.fields["q1.a"]
+
+
+def test_a_reload_shares_no_field_of_the_old_files(tmp_path: Path) -> None:
+    catalog = ProblemCatalog(copy_problems(tmp_path))
+    before = catalog.compiled("dl-ex1", SHARING_STUDENTS[0]).fields["q3.c"]
+    edit(tmp_path / "dl-ex1.yaml", "    points: 25\n", "    points: 50\n")
+    assert catalog.reload()
+    after = catalog.compiled("dl-ex1", SHARING_STUDENTS[1]).fields["q3.c"]
+    assert after.max_score == pytest.approx(2 * before.max_score)

@@ -13,6 +13,7 @@ from app.grading.messages import engine as messages
 from app.grading.result import Verdict
 from app.problemsets import runner as runner_module
 from app.problemsets.catalog import DEFAULT_DIRECTORY, ProblemCatalog
+from app.problemsets.memo import GradeMemo
 from app.problemsets.runner import InProcessRunner, SandboxRunner, grading_pool
 from app.sandbox import SandboxCrashed, SandboxError, SandboxTimeout, WorkerError
 from tests.bounds import NO_HANG_S
@@ -279,3 +280,89 @@ def test_a_worker_keeps_its_problem_sets_when_the_files_broke_since(
     catalog = runner_module._catalog("f" * 64)
     assert catalog.fingerprint == before
     assert InProcessRunner(catalog).run("dl-ex1", field, None, answer).score > 0
+
+
+# -- the grade memo: answers graded before are not sent to a worker again ---------------------
+
+
+class CountingPool:
+    """The real pool, counting the answers sent to it."""
+
+    def __init__(self, pool: object) -> None:
+        self.pool = pool
+        self.answers_sent = 0
+
+    def call(self, function: object, *args: object, **kwargs: object) -> object:
+        sent = args[-1] if getattr(function, "__name__", "") == "_grade_all_in_worker" else [None]
+        self.answers_sent += len(sent)  # type: ignore[arg-type]
+        return self.pool.call(function, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.pool.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def remembering(tmp_path: Path) -> Iterator[tuple[SandboxRunner, CountingPool]]:
+    catalog = ProblemCatalog(copied_problems(tmp_path))
+    pool = CountingPool(grading_pool(tmp_path, workers=1))
+    sandboxed = SandboxRunner(catalog, pool=pool, memo=GradeMemo())  # type: ignore[arg-type]
+    yield sandboxed, pool
+    sandboxed.close()
+
+
+def test_a_repeated_submission_is_graded_from_the_memo_alike(
+    remembering: tuple[SandboxRunner, CountingPool],
+) -> None:
+    sandboxed, pool = remembering
+    first = sandboxed.run_all("dl-ex1", "ada", ANSWERS)
+    again = sandboxed.run_all("dl-ex1", "ada", ANSWERS)
+    assert again == first == InProcessRunner(sandboxed.catalog).run_all("dl-ex1", "ada", ANSWERS)
+    assert pool.answers_sent == len(ANSWERS)
+
+
+def test_another_variant_reuses_only_the_grades_of_fields_it_reads_alike(
+    remembering: tuple[SandboxRunner, CountingPool],
+) -> None:
+    sandboxed, pool = remembering
+    catalog = sandboxed.catalog
+    ada, grace = (catalog.compiled("dl-ex1", student).parameters for student in ("ada", "grace"))
+    assert ada["n_in"] != grace["n_in"]
+    sandboxed.run_all("dl-ex1", "ada", ANSWERS)
+    # q3.c reads no parameter; q1.a reads n_in; q2.layer1 reads the kernel.
+    reread = 1 + int(ada["kernel"] != grace["kernel"])
+    graded = sandboxed.run_all("dl-ex1", "grace", ANSWERS)
+    assert graded == InProcessRunner(catalog).run_all("dl-ex1", "grace", ANSWERS)
+    assert pool.answers_sent == len(ANSWERS) + reread
+
+
+def test_after_a_reload_no_grade_of_the_old_files_is_served(
+    remembering: tuple[SandboxRunner, CountingPool], tmp_path: Path
+) -> None:
+    sandboxed, _ = remembering
+    field, answer = TRANSPOSED
+    max_score = sandboxed.catalog.compiled("dl-ex1").fields[field].max_score
+    [before] = sandboxed.run_all("dl-ex1", None, [TRANSPOSED])
+    assert before.score == pytest.approx(0.5 * max_score)
+    loosen(tmp_path)
+    assert sandboxed.catalog.reload()
+    for _ in range(2):
+        [after] = sandboxed.run_all("dl-ex1", None, [TRANSPOSED])
+        assert after.score == pytest.approx(0.75 * max_score)
+
+
+def test_an_answer_cut_off_is_not_remembered(tmp_path: Path) -> None:
+    memo = GradeMemo()
+    catalog = ProblemCatalog(copied_problems(tmp_path))
+    sandboxed = SandboxRunner(catalog, pool=AlwaysTimesOut(), memo=memo)  # type: ignore[arg-type]
+    [cut_off] = sandboxed.run_all("dl-ex1", None, [TRANSPOSED])
+    assert cut_off.verdict == Verdict.INVALID and len(memo) == 0
+
+
+class AlwaysTimesOut:
+    """A pool on which every call overruns."""
+
+    def call(self, function: object, *args: object, **kwargs: object) -> object:
+        raise SandboxTimeout("slow")
+
+    def close(self) -> None:
+        pass
