@@ -19,6 +19,7 @@ from app.guard import RequestGuard
 from app.health.endpoints import router as health_router
 from app.jobs.endpoints import router as jobs_router
 from app.middleware import BodySizeLimit
+from app.overrides.endpoints import router as overrides_router
 from app.problemsets.endpoints import router as problem_sets_router
 from app.regrade.endpoints import router as regrade_router
 from app.reports.endpoints import router as reports_router
@@ -78,6 +79,7 @@ def create_app(
         stats_router,
         reports_router,
         regrade_router,
+        overrides_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)

@@ -237,3 +237,28 @@ class BlobChunk(Base):
     )
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Override(Base):
+    """An instructor's score (and verdict) for one field of one submission, in force over the
+    automatic grade until removed; every one is kept, removed or replaced ones too."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (Index("ix_overrides_submission_field", "submission_id", "field"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"))
+    field: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text)
+    """What the student reads beside the score."""
+    previous_score: Mapped[float] = mapped_column(Float)
+    """What the field scored before: the automatic grade, or the override this one replaced."""
+    previous_verdict: Mapped[str] = mapped_column(String(20))
+    set_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """None while in force; at most one override of a field is."""
+    removed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    removal_reason: Mapped[str | None] = mapped_column(Text, default=None)

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.db.models import Submission, User
+from app.db.models import Override, Submission, User
 from app.gradebook.schemas import CountedGrades, GradePublic
+from app.overrides import repository as overrides
 from app.problemsets.schema import ProblemSetDef
 from app.services import Services
 from app.submissions import policy, repository
@@ -46,6 +47,10 @@ class CountedScores:
     """Whether any counted work was late."""
     submitted_at: datetime | None
     """When the newest counted work was submitted."""
+    overridden: tuple[str, ...] = ()
+    """The fields of the counted submission whose score an instructor's override sets."""
+    answers: float | None = None
+    """The counted answers submission's score after its late factor, overrides counted."""
 
 
 def counted_field_scores(
@@ -63,8 +68,16 @@ def counted_field_scores(
     for upload in checkpoints:
         uploads.setdefault(upload.student_id, []).append(upload)
     counting = repository.counting(session, problem_set, best=best, student_id=student_id)
+    ids = (submission.id for _, submission in counting if submission is not None)
+    in_force = overrides.in_force_for(session, ids)
     return {
-        student.id: _counted(definition, student, submission, uploads.get(student.id, []))
+        student.id: _counted(
+            definition,
+            student,
+            submission,
+            uploads.get(student.id, []),
+            in_force.get(submission.id, {}) if submission is not None else {},
+        )
         for student, submission in counting
     }
 
@@ -74,6 +87,7 @@ def _counted(
     student: User,
     submission: Submission | None,
     uploads: list[repository.CheckpointGrade],
+    in_force: dict[str, Override],
 ) -> CountedScores:
     work = [(upload.late, upload.created_at) for upload in uploads]
     if submission is not None:
@@ -82,7 +96,8 @@ def _counted(
         return CountedScores(student, None, {}, {}, {}, None, late=False, submitted_at=None)
     checkpoints = {upload.field: round(upload.score, 6) for upload in uploads}
     # A text answer to a model-upload field scores 0: its checkpoint replaces it.
-    fields = {**_text_scores(submission), **checkpoints}
+    text = _text_scores(submission, in_force)
+    fields = {**text, **checkpoints}
     questions = {
         question.id: round(sum(fields.get(field.id, 0.0) for field in question.fields), 6)
         for question in definition.questions
@@ -96,6 +111,8 @@ def _counted(
         total=round(sum(questions.values()), 6),
         late=any(late for late, _ in work),
         submitted_at=max(when for _, when in work),
+        overridden=tuple(field for field in text if field in in_force),
+        answers=None if submission is None else round(sum(text.values()), 6),
     )
 
 
@@ -118,7 +135,7 @@ def counted_grade(entry: CountedScores, max_total: float) -> GradePublic:
         student_id=student.id,
         name=student.name,
         submission_id=submission.id,
-        score=round(policy.final_score(submission.total, submission.score_factor) + uploads, 6),
+        score=round(_answers_score(entry, submission) + uploads, 6),
         checkpoints=checkpoints,
         max_total=submission.max_total,
         late=submission.late,
@@ -126,9 +143,25 @@ def counted_grade(entry: CountedScores, max_total: float) -> GradePublic:
     )
 
 
-def _text_scores(submission: Submission | None) -> dict[str, float]:
-    """Field -> score after the late factor, of an answers submission."""
+def _answers_score(entry: CountedScores, submission: Submission) -> float:
+    """The answers submission's score after its late factor, overrides counted."""
+    if entry.answers is not None and entry.overridden:
+        return entry.answers
+    return policy.final_score(submission.total, submission.score_factor)
+
+
+def _text_scores(submission: Submission | None, in_force: dict[str, Override]) -> dict[str, float]:
+    """Field -> score after the late factor, of an answers submission; an override in force
+    stands in for its field's automatic score."""
     if submission is None:
         return {}
     factor = submission.score_factor
-    return {row.field: round(row.score * factor, 6) for row in submission.fields}
+    return {
+        row.field: round(_score(row.field, row.score, in_force) * factor, 6)
+        for row in submission.fields
+    }
+
+
+def _score(field: str, automatic: float, in_force: dict[str, Override]) -> float:
+    override = in_force.get(field)
+    return automatic if override is None else override.score

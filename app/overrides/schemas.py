@@ -1,0 +1,58 @@
+"""What an override is sent as and shown as."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.grading.result import Verdict
+
+MAX_COMMENT = 2000
+"""Characters of an override's comment or a removal's reason."""
+
+
+class OverrideBase(BaseModel):
+    """A field's score and verdict set by an instructor, with a comment the student reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float = Field(ge=0, allow_inf_nan=False, description="Points, at most the field's.")
+    verdict: Verdict | None = Field(
+        default=None, description="Left out: correct at full points, incorrect at 0, else partial."
+    )
+    comment: str = Field(min_length=1, max_length=MAX_COMMENT)
+
+
+class OverrideCreate(OverrideBase):
+    """An override to put in force."""
+
+
+class OverrideRemoval(BaseModel):
+    """Why an override is taken away."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=MAX_COMMENT)
+
+
+class OverridePublic(OverrideBase):
+    """One override, in force or not, with who set it, when, and what it replaced."""
+
+    id: str
+    submission_id: str
+    field: str
+    verdict: Verdict | None
+    previous_score: float
+    previous_verdict: str
+    set_by: str
+    set_at: datetime
+    in_force: bool
+    removed_at: datetime | None
+    removed_by: str | None
+    removal_reason: str | None
+
+
+class OverrideHistory(BaseModel):
+    """Every override of a submission, oldest first."""
+
+    submission_id: str
+    overrides: list[OverridePublic]
