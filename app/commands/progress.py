@@ -1,7 +1,5 @@
 """Progress bars on stderr: one per stage, each with done/total, failures so far and an ETA."""
 
-from types import TracebackType
-
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -12,9 +10,10 @@ from rich.progress import (
 )
 
 from app.commands import terminal
+from app.commands.closing import Closing
 
 
-class Bars:
+class Bars(Closing):
     """The bars of one command; a stage's bar appears the first time it is shown, and
     nothing is drawn for a command that shows none (a file refused at once)."""
 
@@ -30,15 +29,8 @@ class Bars:
         )
         self.tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> "Bars":
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Stop drawing, if a bar was ever shown."""
         if self.tasks:
             self.progress.stop()
 

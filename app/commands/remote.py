@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -18,6 +17,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from app.commands.choices import TOKEN_VARIABLE
+from app.commands.closing import Closing
 from app.commands.errors import CliError
 from app.jobs.schemas import JobAccepted, JobPublic
 from app.untrusted import shown
@@ -33,7 +33,7 @@ FINISHED = ("done", "failed")
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class Remote:
+class Remote(Closing):
     """A running service, reached through an httpx client (a TestClient in tests)."""
 
     def __init__(
@@ -43,15 +43,8 @@ class Remote:
         self.headers = {"Authorization": f"Bearer {token}"}
         self.pause = pause
 
-    def __enter__(self) -> "Remote":
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Close the connection to the service."""
         self.client.close()
 
     def start_batch(

@@ -75,8 +75,7 @@ def confirm_revoke(
     request: Request, student_id: StudentId, session: SessionDep, _user: WebInstructor
 ) -> Response:
     """Ask before revoking a student's token."""
-    student = StudentPublic.of(views.student_of(session, student_id))
-    return render(request, "revoke.html", {"student": student})
+    return _confirm(request, session, student_id, "revoke.html")
 
 
 @router.post("/roster/{student_id}/revoke")
@@ -91,8 +90,13 @@ def confirm_reissue(
     request: Request, student_id: StudentId, session: SessionDep, _user: WebInstructor
 ) -> Response:
     """Ask before replacing a student's token (a revoked student is told they get none)."""
+    return _confirm(request, session, student_id, "reissue.html")
+
+
+def _confirm(request: Request, session: Session, student_id: str, template: str) -> Response:
+    """The page that asks before an action on one student's token."""
     student = StudentPublic.of(views.student_of(session, student_id))
-    return render(request, "reissue.html", {"student": student})
+    return render(request, template, {"student": student})
 
 
 @router.post("/roster/{student_id}/token")
