@@ -8,8 +8,8 @@ other core while this process loads its own modules.
 import multiprocessing
 from multiprocessing import forkserver
 
-GRADER_MODULES = ["app.problemsets.runner"]
-"""What a grading worker runs on."""
+GRADER_MODULES = ["app.problemsets.runner", "app.problemsets.compile"]
+"""What a grading worker runs on: the runner, and the compiler its catalog loads SymPy with."""
 
 
 def start_grader_fork_server() -> None:

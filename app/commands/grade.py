@@ -41,10 +41,11 @@ def submission_grader(directory: Path, *, in_process: bool) -> "Iterator[Submiss
     from app.problemsets.grader import SubmissionGrader
     from app.problemsets.runner import FieldRunner, InProcessRunner, SandboxRunner, grading_pool
 
-    # Started first, so the worker loads its problem sets on the other core while we load ours.
+    # Loaded before the worker is asked for, which waits until the fork server has imported
+    # the grader: files checked before cost this process no SymPy, only reading them.
+    catalog = ProblemCatalog(directory)
     pool = None if in_process else grading_pool(directory)
     try:
-        catalog = ProblemCatalog(directory)
         runner: FieldRunner = (
             InProcessRunner(catalog) if pool is None else SandboxRunner(catalog, pool=pool)
         )

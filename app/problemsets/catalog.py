@@ -1,5 +1,10 @@
 """The problem sets a grader holds: loaded once, checked at load, variants compiled on demand;
-reloaded from the directory on request (a regrade), all files or none."""
+reloaded from the directory on request (a regrade), all files or none.
+
+A file this code has checked before (app/problemsets/checked.py) is not compiled at load but
+when a variant is first asked for, so a process that only lists, outlines or hands its
+grading to a worker never loads SymPy.
+"""
 
 import hashlib
 from collections import OrderedDict
@@ -8,17 +13,22 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
 import reference
 from app.errors import UnknownProblemSet
-from app.grading.field import GradableField
-from app.problemsets.compile import CompiledProblemSet, FieldCompileError, compile_problem_set
+from app.problemsets import checked
 from app.problemsets.dependencies import FieldParameters, field_parameters, variant_key
 from app.problemsets.loader import SUFFIX, ProblemFileError, load_directory
+from app.problemsets.outline import ProblemSetOutline, outline
 from app.problemsets.paths import DEFAULT_DIRECTORY
 from app.problemsets.references import ReferenceCallError, check_binding
 from app.problemsets.schema import ProblemSetDef
 from app.problemsets.variants import canonical_parameters, variant_parameters
+
+if TYPE_CHECKING:
+    from app.grading.field import GradableField
+    from app.problemsets.compile import CompiledProblemSet
 
 VARIANT_CACHE_SIZE = 256
 SHARED_FIELDS_SIZE = 4096
@@ -35,7 +45,8 @@ class _Files:
 
     definitions: dict[str, ProblemSetDef]
     hashes: dict[str, str]
-    canonical: list[CompiledProblemSet]
+    canonical: "list[CompiledProblemSet]"
+    """The canonical variants compiled by the check: those of files not vouched for."""
 
 
 class ProblemCatalog:
@@ -92,8 +103,16 @@ class ProblemCatalog:
                 f"There is no problem set {problem_set!r}; the problem sets are: {known}."
             ) from None
 
-    def compiled(self, problem_set: str, student: str | None = None) -> CompiledProblemSet:
+    def outline(self, problem_set: str) -> ProblemSetOutline:
+        """The field ids and points of a problem set, the same in every variant; compiles
+        nothing."""
+        return outline(self.definition(problem_set))
+
+    def compiled(self, problem_set: str, student: str | None = None) -> "CompiledProblemSet":
         """The gradable fields of a student's variant (the canonical one without a student)."""
+        # Imported here: it loads SymPy, which a process that compiles nothing never needs.
+        from app.problemsets.compile import compile_problem_set
+
         definition = self.definition(problem_set)
         parameters = variant_parameters(definition, student)
         key = _key(problem_set, parameters)
@@ -129,7 +148,11 @@ class ProblemCatalog:
             problem_set: _digest(self._path(problem_set).read_bytes())
             for problem_set in definitions
         }
-        canonical = [self._check(definition) for definition in definitions.values()]
+        canonical = [
+            self._check(definition, hashes[problem_set])
+            for problem_set, definition in definitions.items()
+            if not checked.vouched_for(problem_set, hashes[problem_set])
+        ]
         return _Files(definitions, hashes, canonical)
 
     def _install(self, files: _Files) -> None:
@@ -148,7 +171,7 @@ class ProblemCatalog:
                 self._remember(_key(problem_set, compiled.parameters), compiled)
                 self._share(problem_set, self._reads[problem_set], compiled)
 
-    def _remember(self, key: CacheKey, compiled: CompiledProblemSet) -> None:
+    def _remember(self, key: CacheKey, compiled: "CompiledProblemSet") -> None:
         """Cache a variant, dropping the least recently used; the caller holds the lock."""
         self._compiled[key] = compiled
         while len(self._compiled) > VARIANT_CACHE_SIZE:
@@ -156,7 +179,7 @@ class ProblemCatalog:
 
     def _shared_fields(
         self, problem_set: str, reads: FieldParameters, parameters: Mapping[str, object]
-    ) -> dict[str, GradableField]:
+    ) -> "dict[str, GradableField]":
         """The fields another variant compiled with the same values; the caller holds the lock."""
         known = {}
         for field_id, names in reads.items():
@@ -166,7 +189,7 @@ class ProblemCatalog:
         return known
 
     def _share(
-        self, problem_set: str, reads: FieldParameters, compiled: CompiledProblemSet
+        self, problem_set: str, reads: FieldParameters, compiled: "CompiledProblemSet"
     ) -> None:
         """Keep a variant's fields for others, dropping the oldest; the caller holds the lock."""
         for field_id, field in compiled.fields.items():
@@ -179,8 +202,11 @@ class ProblemCatalog:
     def _path(self, problem_set: str) -> Path:
         return self.directory / f"{problem_set}{SUFFIX}"
 
-    def _check(self, definition: ProblemSetDef) -> CompiledProblemSet:
-        """Bind and compile the canonical variant now, so a broken file fails at once."""
+    def _check(self, definition: ProblemSetDef, digest: str) -> "CompiledProblemSet":
+        """Bind and compile the canonical variant now, so a broken file fails at once; mark
+        the file as checked once it passes."""
+        from app.problemsets.compile import FieldCompileError, compile_problem_set
+
         path = self._path(definition.id)
         parameters = canonical_parameters(definition)
         for question in definition.questions:
@@ -193,9 +219,11 @@ class ProblemCatalog:
                 except ReferenceCallError as exc:
                     raise ProblemFileError(f"{path}: field {field.id}: {exc}") from None
         try:
-            return compile_problem_set(definition, parameters)
+            compiled = compile_problem_set(definition, parameters)
         except FieldCompileError as exc:
             raise ProblemFileError(f"{path}: {exc}") from None
+        checked.mark_checked(definition.id, digest)
+        return compiled
 
 
 @cache

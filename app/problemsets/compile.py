@@ -17,6 +17,7 @@ from app.grading.failures import ParseFailure
 from app.grading.field import GradableField, KnownMistake
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from app.grading.sampling.contexts import CONTEXTS, SamplingContext
+from app.problemsets.outline import field_points
 from app.problemsets.references import ReferenceCallError, run_call, substitute
 from app.problemsets.schema import (
     ArraySpec,
@@ -63,15 +64,15 @@ def compile_problem_set(
     """Build every field of one variant; those in `known` (by id) are taken as they are."""
     contexts: ContextCache = {}
     fields: dict[str, GradableField] = {}
+    points = field_points(definition)
     for question in definition.questions:
-        share = question.points / len(question.fields)
         for field in question.fields:
             if known is not None and field.id in known:
                 fields[field.id] = known[field.id]
                 continue
             try:
                 fields[field.id] = _compile_field(
-                    field, field.points or share, definition, parameters, contexts
+                    field, points[field.id], definition, parameters, contexts
                 )
             except (ReferenceCallError, KeyError, TypeError, ValueError) as exc:
                 raise FieldCompileError(f"field {field.id}: {exc}") from exc

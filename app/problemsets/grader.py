@@ -1,14 +1,18 @@
 """Grade a whole submission: check it as a whole first, then grade each answer."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from app.errors import AnswerTooLong, InvalidSubmission, TooManyAnswers, UnknownField
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.result import SubmissionResult
 from app.problemsets.catalog import ProblemCatalog
-from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.outline import ProblemSetOutline
 from app.problemsets.runner import FieldRunner
 from app.untrusted import shown
+
+if TYPE_CHECKING:
+    from app.problemsets.compile import CompiledProblemSet
 
 
 class SubmissionGrader:
@@ -22,23 +26,24 @@ class SubmissionGrader:
         self, problem_set: str, answers: Mapping[str, object], *, student: str | None = None
     ) -> SubmissionResult:
         """Grade the answers given (all fields or some), in the problem set's field order."""
-        # Field ids and points are the same in every variant, so the published one is checked
-        # against: a new student's variant is compiled only where it is graded.
-        compiled = self.catalog.compiled(problem_set)
-        check_answers(compiled, answers)
+        # The outline, not the variant: a runner that grades in workers compiles it there.
+        outlined = self.catalog.outline(problem_set)
+        check_answers(outlined, answers)
         ordered = [
-            (field_id, answers[field_id]) for field_id in compiled.fields if field_id in answers
+            (field_id, answers[field_id]) for field_id in outlined.fields if field_id in answers
         ]
         results = self.runner.run_all(problem_set, student, ordered)
         return SubmissionResult(
             problem_set=problem_set,
             total=round(sum(result.score for result in results), 6),
-            max_total=compiled.max_total,
+            max_total=outlined.max_total,
             fields=results,
         )
 
 
-def check_answers(compiled: CompiledProblemSet, answers: Mapping[str, object]) -> None:
+def check_answers(
+    compiled: "CompiledProblemSet | ProblemSetOutline", answers: Mapping[str, object]
+) -> None:
     """Refuse a submission that cannot be graded as a whole, before anything is graded."""
     if len(answers) > len(compiled.fields):
         raise TooManyAnswers(

@@ -11,16 +11,12 @@ import json
 from pathlib import Path
 
 from app import cache as disk
+from app.problemsets.checked import CODE_ROOTS, DISTRIBUTIONS
 from app.problemsets.loader import SUFFIX
 
 SECTION = "listings"
 FORMAT = 1
 MAX_LINES = 10_000
-CODE_ROOTS = (
-    Path(__file__).resolve().parents[1],
-    Path(__file__).resolve().parents[2] / "reference",
-)
-DISTRIBUTIONS = ("numpy", "sympy", "pydantic", "pyyaml")
 
 
 def problem_set_lines(directory: Path) -> list[str]:

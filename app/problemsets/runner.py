@@ -227,6 +227,9 @@ def _load_catalog(directory: Path) -> None:
     """Worker start-up: load and compile the problem sets once, so each call is warm."""
     global _worker_catalog
     _worker_catalog = ProblemCatalog(directory)
+    # Files checked before are compiled on first use; here, not within an answer's time limit.
+    for problem_set in _worker_catalog.ids():
+        _worker_catalog.compiled(problem_set)
 
 
 def _catalog(fingerprint: str) -> ProblemCatalog:
