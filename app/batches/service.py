@@ -52,21 +52,21 @@ def start_import(
     fields = field_kinds(services.catalog, problem_set)
     name = UNSTORABLE.sub("\ufffd", (filename or "").strip())[:MAX_FILENAME_CHARS]
     job_id = new_id()
-    # A savepoint of the request's transaction: a file refused here leaves no blob, even when
-    # the caller (a page) answers the refusal and commits.
-    with session.begin_nested():
-        blob = blobs.store(
-            session,
-            file,
-            purpose=CLASS_FILE_BLOB,
-            owner_id=instructor.id,
-            job_id=job_id,
-            max_bytes=services.settings.max_batch_bytes,
-            what="class file",
-        )
-        file.seek(0)
-        with blobs.private_copy(file) as path:
+
+    def check(stored: BinaryIO) -> None:
+        with blobs.private_copy(stored) as path:
             read_class_file(path, filename=name, fields=fields)
+
+    blob = blobs.store_checked(
+        session,
+        file,
+        check=check,
+        purpose=CLASS_FILE_BLOB,
+        owner_id=instructor.id,
+        job_id=job_id,
+        max_bytes=services.settings.max_batch_bytes,
+        what="class file",
+    )
     job = Job(
         id=job_id,
         kind=BATCH_JOB,

@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,6 +67,36 @@ def store(
         blob.size, blob.sha256 = size, digest
         session.flush()
     return StoredBlob(blob.id, size, digest)
+
+
+def store_checked(
+    session: Session,
+    file: BinaryIO,
+    *,
+    check: Callable[[BinaryIO], None],
+    purpose: str,
+    owner_id: str,
+    job_id: str,
+    max_bytes: int,
+    what: str,
+) -> StoredBlob:
+    """Store an upload as `store` does, then `check` it read again from its start; a check
+    that refuses it leaves no blob behind."""
+    # A savepoint of the caller's transaction: a refused file leaves no blob, even when the
+    # caller (a page) answers the refusal and commits.
+    with session.begin_nested():
+        blob = store(
+            session,
+            file,
+            purpose=purpose,
+            owner_id=owner_id,
+            job_id=job_id,
+            max_bytes=max_bytes,
+            what=what,
+        )
+        file.seek(0)
+        check(file)
+    return blob
 
 
 def _copy_chunks(

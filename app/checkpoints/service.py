@@ -156,19 +156,16 @@ def store_model(
     transaction."""
     job_id = job_id or new_id()
     max_bytes = settings.max_checkpoint_bytes
-    # A savepoint: a refused model leaves no blob, even when the caller answers and commits.
-    with session.begin_nested():
-        blob = blobs.store(
-            session,
-            file,
-            purpose=CHECKPOINT_BLOB,
-            owner_id=owner.id,
-            job_id=job_id,
-            max_bytes=max_bytes,
-            what="model file",
-        )
-        file.seek(0)
-        check_model(settings, file.read(max_bytes + 1), target)
+    blob = blobs.store_checked(
+        session,
+        file,
+        check=lambda stored: check_model(settings, stored.read(max_bytes + 1), target),
+        purpose=CHECKPOINT_BLOB,
+        owner_id=owner.id,
+        job_id=job_id,
+        max_bytes=max_bytes,
+        what="model file",
+    )
     return StoredModel(job_id, blob.id, blob.size, blob.sha256)
 
 
