@@ -23,6 +23,7 @@ from app.overrides.endpoints import router as overrides_router
 from app.problemsets.endpoints import router as problem_sets_router
 from app.regrade.endpoints import router as regrade_router
 from app.reports.endpoints import router as reports_router
+from app.rules.endpoints import router as rules_router
 from app.services import Services
 from app.stats.endpoints import router as stats_router
 from app.submissions.endpoints import router as submissions_router
@@ -80,6 +81,7 @@ def create_app(
         reports_router,
         regrade_router,
         overrides_router,
+        rules_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)

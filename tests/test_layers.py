@@ -217,6 +217,8 @@ def test_a_circle_of_imports_is_found(graph: Graph, expected: list[list[str]]) -
         ("app.jobs.endpoints", "endpoints"),
         ("app.batches.repository", "records"),
         ("app.batches.jobs", "domain services"),
+        ("app.rules.service", "domain services"),
+        ("app.rules.repository", "records"),
         ("app.web.service", "endpoints"),
         ("app.commands.local", "root"),
         ("app.bootstrap", "root"),

@@ -24,6 +24,7 @@ from app.errors import DomainError
 from app.grading.result import SubmissionResult
 from app.jobs.protocol import UnitOfWork
 from app.problemsets.service import variant_of
+from app.rules import service as rules
 from app.services import Services
 from app.submissions import policy
 from app.submissions.service import provenance_of, record
@@ -141,7 +142,8 @@ class Batch:
             return Added()
         submission = None
         if work.result is not None and not any((work.user_id, k) in known for k in work.keys):
-            submission = self._submission(work, work.result)
+            result = rules.applied(session, self.problem_set, work.result)
+            submission = self._submission(work, result)
             known.add((work.user_id, work.keys[0]))
         job_ids: list[str] = []
         for part in work.models:

@@ -262,3 +262,26 @@ class Override(Base):
     """None while in force; at most one override of a field is."""
     removed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     removal_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class AnswerRule(Base):
+    """An instructor's ruling on one answer form of one field: correct, or a named mistake
+    with partial credit; it matches answers by their parsed form, never by their text."""
+
+    __tablename__ = "answer_rules"
+    __table_args__ = (UniqueConstraint("problem_set", "field", "parsed"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    problem_set: Mapped[str] = mapped_column(String(100), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    parsed: Mapped[str] = mapped_column(Text)
+    """How the matched answers were read (the grader's `parsed`, as LaTeX)."""
+    verdict: Mapped[str] = mapped_column(String(20))
+    """"correct" or "partial"."""
+    credit: Mapped[float] = mapped_column(Float)
+    """The share of the field's points the answer earns, 0 to 1."""
+    note: Mapped[str | None] = mapped_column(String(100), default=None)
+    """The mistake's name, for a partial rule."""
+    feedback: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -31,6 +31,7 @@ from app.problemsets.schema import ProblemSetDef
 from app.problemsets.service import variant_of
 from app.regrade import repository
 from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome, StudentChange
+from app.rules import service as rules
 from app.services import Services
 from app.submissions.schemas import Provenance
 from app.submissions.service import provenance_of
@@ -119,6 +120,7 @@ def regrade(
         for chunk in _chunks(units, problem_set, stopping):
             results = list(pool.map(partial(_grade, services, problem_set), chunk))
             with units() as session:
+                results = [rules.applied(session, problem_set, result) for result in results]
                 changed += _rewrite(session, chunk, results, provenance)
             regraded += len(chunk)
             report(regraded / max(count, regraded))

@@ -12,6 +12,7 @@ from app.errors import Forbidden, NotFound
 from app.grading.result import SubmissionResult
 from app.problemsets.catalog import reference_hash
 from app.problemsets.service import variant_of
+from app.rules import service as rules
 from app.services import Services
 from app.submissions import policy, repository
 from app.submissions.policy import Lateness
@@ -45,6 +46,7 @@ def submit(
     late = policy.lateness(definition.policy, problem_set, when)
     # No query runs before grading: the request holds no database lock while answers are checked.
     result = services.grader.grade(problem_set, answers, student=variant_of(user))
+    result = rules.applied(session, problem_set, result)
     submission = record(
         result, answers, user=user, late=late, provenance=provenance_of(services, problem_set, when)
     )
