@@ -139,11 +139,16 @@ def running(directory: Path, settings: Mapping[str, str] | None = None) -> Itera
                 make.wait()
 
 
-def test_the_readme_curl_example_works_as_pasted(server: Server) -> None:
+def curl_blocks() -> list[str]:
+    """The README's shell blocks that call the running service, in order."""
     readme = (ROOT / "README.md").read_text()
-    block = next(b for b in re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL) if "curl" in b)
-    assert "http://127.0.0.1:8000/" in block and "data/instructor-token" in block
-    script = block.replace("127.0.0.1:8000", f"{HOST}:{server.port}")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL)
+    return [block for block in blocks if "curl" in block and "127.0.0.1:8000" in block]
+
+
+def run_blocks(server: Server, *blocks: str) -> str:
+    """Run README blocks one after another in one shell against the server; their stdout."""
+    script = "\n".join(blocks).replace("127.0.0.1:8000", f"{HOST}:{server.port}")
     script = script.replace("data/instructor-token", str(server.data_dir / "instructor-token"))
     environment = {**os.environ, "PATH": f"{Path(curl()).parent}:{os.environ['PATH']}"}
     done = subprocess.run(
@@ -155,7 +160,13 @@ def test_the_readme_curl_example_works_as_pasted(server: Server) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    return done.stdout
+
+
+def test_the_readme_curl_example_works_as_pasted(server: Server) -> None:
+    block = curl_blocks()[0]
+    assert "http://127.0.0.1:8000/" in block and "data/instructor-token" in block
+    result = json.loads(run_blocks(server, block))
     verdicts = {field["field"]: field["verdict"] for field in result["fields"]}
     assert list(verdicts) == list(json.loads(EXAMPLE.read_text())["answers"])
     assert verdicts["q1.b"] == "correct"
@@ -294,3 +305,31 @@ def _parents() -> dict[int, int]:
             # The fields after the command name, which may hold spaces and parentheses.
             parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
     return parents
+
+
+def json_documents(printed: str) -> list[Any]:
+    """The JSON documents a shell printed one after another, with or without newlines."""
+    decoder, documents, position = json.JSONDecoder(), [], 0
+    while printed[position:].strip():
+        position += len(printed[position:]) - len(printed[position:].lstrip())
+        document, position = decoder.raw_decode(printed, position)
+        documents.append(document)
+    return documents
+
+
+def test_the_readme_override_and_rule_examples_work_as_pasted(server: Server) -> None:
+    first, *rest = curl_blocks()
+    override = next(block for block in rest if "/overrides/" in block)
+    rule = next(block for block in rest if "/rules" in block)
+    submitted, overridden, ruled = json_documents(run_blocks(server, first, override, rule))
+    assert overridden["submission_id"] == submitted["submission_id"]
+    assert overridden["field"] == "q2.a.layernorm" and overridden["score"] == 0
+    history = httpx.get(
+        f"{server.url}/api/v1/submissions/{submitted['submission_id']}/overrides",
+        headers=server.instructor(),
+    )
+    assert history.status_code == 200
+    assert [item["comment"] for item in history.json()["overrides"]] == [overridden["comment"]]
+    rules = httpx.get(f"{server.url}/api/v1/problem-sets/dl-ex1/rules", headers=server.instructor())
+    assert [stored["id"] for stored in rules.json()] == [ruled["id"]]
+    assert ruled["parsed"] == r"3 \times 3"
