@@ -69,6 +69,12 @@ def show(console: Console, outcome: RegradeOutcome) -> None:
     )
     if outcome.students:
         console.print(_table(outcome))
+    for item in outcome.beneath_overrides:
+        console.print(
+            f"  beneath an override, {terminal.untrusted(item.name)} "
+            f"{terminal.untrusted(item.field)}: automatic {_score(item.old)} -> "
+            f"{_score(item.new)}, override {_score(item.override)} stays"
+        )
 
 
 def _table(outcome: RegradeOutcome) -> Table:

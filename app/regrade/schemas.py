@@ -22,6 +22,18 @@ class StudentChange(BaseModel):
     fields: list[FieldChange]
 
 
+class BeneathOverride(BaseModel):
+    """An overridden field whose automatic grade the regrade changed; the override stays."""
+
+    submission_id: str
+    student_id: str
+    name: str
+    field: str
+    old: float = Field(description="The automatic score before.")
+    new: float = Field(description="The automatic score now.")
+    override: float = Field(description="The score in force, set by the override.")
+
+
 class RegradeOutcome(BaseModel):
     """A regrade's result: what it used and whose grades changed."""
 
@@ -32,6 +44,10 @@ class RegradeOutcome(BaseModel):
     submissions: int = Field(description="Submissions regraded.")
     changed_submissions: int = Field(description="Submissions with at least one new field score.")
     students: list[StudentChange] = Field(description="Students whose grade changed, by name.")
+    beneath_overrides: list[BeneathOverride] = Field(
+        default_factory=list,
+        description="Overridden fields whose automatic grade changed; the overrides stay.",
+    )
 
 
 REGRADE_JOB = "submissions.regrade"

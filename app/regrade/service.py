@@ -25,12 +25,19 @@ from app.jobs import service as jobs
 from app.jobs.protocol import JobInterrupted, UnitOfWork
 from app.jobs.public import accepted
 from app.jobs.schemas import JobAccepted
+from app.overrides import repository as overrides
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.loader import ProblemFileError
 from app.problemsets.schema import ProblemSetDef
 from app.problemsets.service import variant_of
 from app.regrade import repository
-from app.regrade.schemas import REGRADE_JOB, FieldChange, RegradeOutcome, StudentChange
+from app.regrade.schemas import (
+    REGRADE_JOB,
+    BeneathOverride,
+    FieldChange,
+    RegradeOutcome,
+    StudentChange,
+)
 from app.rules import service as rules
 from app.services import Services
 from app.submissions.schemas import Provenance
@@ -116,12 +123,15 @@ def regrade(
     with units() as session:
         count = repository.count_answers(session, problem_set)
     regraded = changed = 0
+    beneath: list[BeneathOverride] = []
     with ThreadPoolExecutor(max_workers=services.settings.grading_workers) as pool:
         for chunk in _chunks(units, problem_set, stopping):
             results = list(pool.map(partial(_grade, services, problem_set), chunk))
             with units() as session:
                 results = [rules.applied(session, problem_set, result) for result in results]
-                changed += _rewrite(session, chunk, results, provenance)
+                rewritten, overridden = _rewrite(session, chunk, results, provenance)
+            changed += rewritten
+            beneath += overridden
             regraded += len(chunk)
             report(regraded / max(count, regraded))
     definition = services.catalog.definition(problem_set)
@@ -136,6 +146,7 @@ def regrade(
         submissions=regraded,
         changed_submissions=changed,
         students=students,
+        beneath_overrides=beneath,
     )
 
 
@@ -199,21 +210,41 @@ def _rewrite(
     chunk: list[_Stored],
     results: list[SubmissionResult],
     provenance: Provenance,
-) -> int:
-    """Store the new grades of a chunk; how many submissions got a new field score."""
+) -> tuple[int, list[BeneathOverride]]:
+    """Store the new grades of a chunk: how many submissions got a new field score, and the
+    overridden fields among them whose automatic grade changed."""
     stored = {row.id: row for row in repository.by_ids(session, [s.submission_id for s in chunk])}
-    pairs = zip(chunk, results, strict=True)
-    return sum(
-        _apply(stored[item.submission_id], result, provenance)
-        for item, result in pairs
-        if item.submission_id in stored
-    )
+    in_force = overrides.in_force_for(session, stored)
+    changed, beneath = 0, []
+    for item, result in zip(chunk, results, strict=True):
+        submission = stored.get(item.submission_id)
+        if submission is None:
+            continue
+        moved = _apply(submission, result, provenance)
+        changed += bool(moved)
+        held = in_force.get(submission.id, {})
+        beneath += [
+            BeneathOverride(
+                submission_id=submission.id,
+                student_id=submission.user_id,
+                name=submission.user.name,
+                field=field,
+                old=old,
+                new=new,
+                override=held[field].score,
+            )
+            for field, (old, new) in moved.items()
+            if field in held
+        ]
+    return changed, beneath
 
 
-def _apply(submission: Submission, result: SubmissionResult, provenance: Provenance) -> bool:
-    """Rewrite one submission's grades; whether a field's score changed."""
+def _apply(
+    submission: Submission, result: SubmissionResult, provenance: Provenance
+) -> dict[str, tuple[float, float]]:
+    """Rewrite one submission's grades; the fields whose score changed, old and new."""
     graded = {field.field: field for field in result.fields}
-    old = [row.score for row in submission.fields]
+    old = {row.field: row.score for row in submission.fields}
     for row in submission.fields:
         _set(row, graded.get(row.field) or _retired(row.field))
     submission.total = result.total
@@ -222,7 +253,11 @@ def _apply(submission: Submission, result: SubmissionResult, provenance: Provena
     submission.problem_hash = provenance.problem_hash
     submission.reference_hash = provenance.reference_hash
     submission.regraded_at = provenance.graded_at
-    return [row.score for row in submission.fields] != old
+    return {
+        row.field: (old[row.field], row.score)
+        for row in submission.fields
+        if row.score != old[row.field]
+    }
 
 
 def _set(row: FieldGrade, result: FieldResult) -> None:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Override
+from app.db.models import FieldGrade, Override
 from app.regrade import service as regrade_service
 from app.services import Services
 from tests.conftest import People, error_body, sent_as_json
@@ -109,6 +109,32 @@ def test_an_override_outlasts_a_regrade(
         headers=People.auth(people.instructor),
     ).json()["overrides"]
     assert [item["in_force"] for item in history] == [True]
+
+
+def test_a_regrade_reports_the_automatic_grade_changed_beneath_an_override(
+    client: TestClient, people: People, services: Services, session: Session
+) -> None:
+    alice, bob = submit(client, people.alice), submit(client, people.bob)
+    put(client, people.instructor, alice["submission_id"], {"score": 1, "comment": "by hand"})
+    # Both stored grades as an older problem file gave them; the files now give 0.
+    for submission in (alice, bob):
+        row = session.scalars(
+            select(FieldGrade).where(
+                FieldGrade.submission_id == submission["submission_id"], FieldGrade.field == FIELD
+            )
+        ).one()
+        row.score = 0.5
+    session.flush()
+    outcome = regrade_service.regrade(
+        services, units_in(session), DL_EX1, report=lambda _: None, stopping=lambda: False
+    )
+    assert [
+        (item.student_id, item.field, item.old, item.new, item.override)
+        for item in outcome.beneath_overrides
+    ] == [(people.alice_id, FIELD, 0.5, 0.0, 1.0)]
+    assert outcome.beneath_overrides[0].name == "alice"
+    assert [change.student_id for change in outcome.students] == [people.bob_id]
+    assert counted(client, people, people.alice_id)["total"] == 1
 
 
 def test_students_may_not_override_nor_read_another_students_overrides(
