@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path
 from app.deps import CurrentUser, ServicesDep, SessionDep
 from app.jobs.public import read_job as read
 from app.jobs.schemas import JobPublic
+from app.services import Services
 
 router = APIRouter(tags=["jobs"])
 
@@ -21,5 +22,10 @@ def read_job(
     services: ServicesDep,
 ) -> JobPublic:
     """Where a job stands: queued, running, done (with its result) or failed (with why)."""
-    elsewhere = services.settings.broker_url is not None
+    elsewhere = queued_elsewhere(services)
     return read(session, user, job_id, services.job_kinds, queued_elsewhere=elsewhere)
+
+
+def queued_elsewhere(services: Services) -> bool:
+    """Whether jobs go to a worker queue (a broker is set), so one not yet sent to it waits."""
+    return services.settings.broker_url is not None

@@ -10,6 +10,7 @@ from app.db.models import User
 from app.errors import InvalidRequest, NotFound, UnknownProblemSet
 from app.gradebook import service as gradebook
 from app.gradebook.export import EXPORTS
+from app.jobs.endpoints import queued_elsewhere
 from app.jobs.public import read_job
 from app.problemsets import service as problem_sets
 from app.problemsets.schemas import ProblemSetSummary
@@ -227,7 +228,8 @@ def report_file(services: Services, session: Session, problem_set: str) -> Downl
 
 def job_page(services: Services, session: Session, user: User, job_id: str) -> JobPage:
     """A job and the title of its problem set (its id when no longer served)."""
-    job = read_job(session, user, job_id, services.job_kinds)
+    elsewhere = queued_elsewhere(services)
+    job = read_job(session, user, job_id, services.job_kinds, queued_elsewhere=elsewhere)
     try:
         title = services.catalog.definition(job.problem_set).title
     except UnknownProblemSet:

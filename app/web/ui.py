@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app.deps import JsonBody, ServicesDep, SessionDep
-from app.jobs.endpoints import ID_PATTERN
+from app.jobs.endpoints import ID_PATTERN, queued_elsewhere
 from app.jobs.public import read_job
 from app.jobs.schemas import JobPublic
 from app.problemsets import service as problem_sets
@@ -38,4 +38,5 @@ def job(
     services: ServicesDep,
 ) -> JobPublic:
     """Where a job of the user's stands, and its result once done."""
-    return read_job(session, user, job_id, services.job_kinds)
+    elsewhere = queued_elsewhere(services)
+    return read_job(session, user, job_id, services.job_kinds, queued_elsewhere=elsewhere)

@@ -45,7 +45,9 @@ export function importCounts(result) {
 export function describe(job) {
   if (job.status === "queued") {
     const ahead = job.queue_position ? ` (${job.queue_position} ahead)` : "";
-    return `Waiting to start${ahead}.`;
+    // The API says why a job not yet sent to the workers waits (their queue is unreachable).
+    const why = job.waiting ? ` ${job.waiting}` : "";
+    return `Waiting to start${ahead}.${why}`;
   }
   if (job.status === "failed") return `It failed: ${job.error ? job.error.detail : "no reason given"}`;
   if (job.kind === "batches.import" && job.result) return importCounts(job.result);

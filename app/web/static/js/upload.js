@@ -40,7 +40,8 @@ function showResult(box, job) {
 function describe(job) {
   if (job.status === "queued") {
     const ahead = job.queue_position ? ` (${job.queue_position} ahead)` : "";
-    return `Waiting to be evaluated${ahead}.`;
+    const why = job.waiting ? ` ${job.waiting}` : "";
+    return `Waiting to be evaluated${ahead}.${why}`;
   }
   if (job.status === "running") return "Evaluating on the test images…";
   if (job.status === "done") return "Evaluated.";
