@@ -84,23 +84,26 @@ def matrix(printed: WorkerFingerprint) -> numpy.ndarray:
 
 
 def matches(session: Session, new: ModelFingerprint, rows: numpy.ndarray) -> list[Match]:
-    """The closest earlier upload of each other student that is the same model, if any."""
-    best: dict[str, Match] = {}
-    for earlier in repository.same_bytes(
-        session, new.problem_set, new.field, new.sha256, other_than=new.user_id
-    ):
-        best.setdefault(earlier.user_id, Match(earlier, "exact", 0.0))
+    """The closest earlier upload of each other student that is the same model; none when the
+    student uploaded this model before (a copy was recorded then, if it was one)."""
+    same = [
+        Match(earlier, "exact", 0.0)
+        for earlier in repository.same_bytes(session, new.problem_set, new.field, new.sha256)
+    ]
+    exact = {match.earlier.job_id for match in same}
     candidates = [
         earlier
-        for earlier in repository.same_layout(
-            session, new.problem_set, new.field, new.layout, other_than=new.user_id
-        )
-        if earlier.user_id not in best
+        for earlier in repository.same_layout(session, new.problem_set, new.field, new.layout)
+        if earlier.job_id not in exact
     ]
     for earlier, distance in zip(candidates, distances(rows, candidates), strict=True):
-        held = best.get(earlier.user_id)
-        if distance <= NEAR_COPY_DISTANCE and (held is None or distance < held.distance):
-            best[earlier.user_id] = Match(earlier, "near", distance)
+        if distance <= NEAR_COPY_DISTANCE:
+            same.append(Match(earlier, "near", distance))
+    if any(match.earlier.user_id == new.user_id for match in same):
+        return []
+    best: dict[str, Match] = {}
+    for match in sorted(same, key=lambda match: match.distance):
+        best.setdefault(match.earlier.user_id, match)
     return list(best.values())
 
 

@@ -16,28 +16,25 @@ def add_fingerprint(session: Session, fingerprint: ModelFingerprint) -> None:
 
 
 def same_bytes(
-    session: Session, problem_set: str, field: str, sha256: str, *, other_than: str
+    session: Session, problem_set: str, field: str, sha256: str
 ) -> Sequence[ModelFingerprint]:
-    """Earlier uploads of the field with these exact bytes, by other students."""
+    """Earlier uploads of the field with these exact bytes."""
     query = select(ModelFingerprint).where(
         ModelFingerprint.problem_set == problem_set,
         ModelFingerprint.field == field,
         ModelFingerprint.sha256 == sha256,
-        ModelFingerprint.user_id != other_than,
     )
     return session.scalars(query).all()
 
 
 def same_layout(
-    session: Session, problem_set: str, field: str, layout: str, *, other_than: str
+    session: Session, problem_set: str, field: str, layout: str
 ) -> Sequence[ModelFingerprint]:
-    """Earlier uploads of the field whose tensors have the same names and shapes, by other
-    students."""
+    """Earlier uploads of the field whose tensors have the same names and shapes."""
     query = select(ModelFingerprint).where(
         ModelFingerprint.problem_set == problem_set,
         ModelFingerprint.field == field,
         ModelFingerprint.layout == layout,
-        ModelFingerprint.user_id != other_than,
     )
     return session.scalars(query).all()
 
