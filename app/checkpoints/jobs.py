@@ -7,6 +7,7 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from app.blobs import service as blobs
+from app.checkpoints import copies
 from app.checkpoints.schemas import CHECKPOINT_JOB, EvaluationOutcome, UploadPublic
 from app.checkpoints.service import record_evaluation
 from app.checkpoints.worker import evaluate_upload
@@ -22,13 +23,21 @@ def checkpoint_kind(catalog: ProblemCatalog, *, retention_s: float) -> JobKind:
     return JobKind(
         name=CHECKPOINT_JOB,
         run=evaluate_upload,
-        complete=partial(record_evaluation, catalog=catalog),
+        complete=partial(complete_evaluation, catalog=catalog),
         lost=upload_lost,
         clean_up=partial(release_upload, retention_s=retention_s),
         details=evaluation_details,
         inputs=upload_on_disk,
         queue="evaluations",
     )
+
+
+def complete_evaluation(
+    session: Session, job: Job, outcome: Json, *, catalog: ProblemCatalog
+) -> None:
+    """Record the evaluated checkpoint as a submission, and the copies its model is of."""
+    record_evaluation(session, job, outcome, catalog=catalog)
+    copies.record(session, job, outcome)
 
 
 def upload_lost(session: Session, spec: Json) -> str | None:
@@ -54,7 +63,8 @@ def upload_on_disk(units: UnitOfWork, spec: Json) -> Iterator[Json]:
 
 
 def evaluation_details(job: Job) -> Json:
-    """The upload as received, what was declared and claimed, and once done the outcome."""
+    """The upload as received, what was declared and claimed, once done the outcome, and the
+    copies found of its model (shown to instructors only)."""
     spec = job.spec
     done = job.status == JobStatus.DONE.value
     outcome = EvaluationOutcome.model_validate(job.result) if done else None
@@ -63,4 +73,5 @@ def evaluation_details(job: Job) -> Json:
         "declared": {**spec["declared"], "preprocessing": spec["preprocessing"]},
         "claims": spec["claims"],
         "result": None if outcome is None else outcome.model_dump(mode="json"),
+        "copies": [copy.model_dump(mode="json") for copy in copies.of_job(job)] if done else [],
     }

@@ -7,6 +7,7 @@ a value above 1 (up to 100) a percentage. They are stored and returned as fracti
 
 import math
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -188,3 +189,60 @@ class EvaluationOutcome(BaseModel):
 
 
 CHECKPOINT_JOB = "checkpoints.evaluate"
+
+
+class CopyStudent(BaseModel):
+    """One side of a copied model: whose upload, and its evaluation job."""
+
+    user_id: str
+    name: str
+    login: str | None
+    job_id: str
+
+
+class CopyPublic(BaseModel):
+    """Two students' uploads of one field that are the same model; no score is changed."""
+
+    field: str
+    kind: Literal["exact", "near"] = Field(
+        description="exact: the same file; near: every tensor within the distance limit."
+    )
+    distance: float = Field(
+        description="The largest relative distance of a tensor, after the declared "
+        "normalisation is folded in (0 for the same file)."
+    )
+    earlier: CopyStudent = Field(description="The upload evaluated first.")
+    later: CopyStudent = Field(description="The upload found to match it.")
+    found_at: datetime
+
+
+FINGERPRINT_SCHEME = "rp32-v1"
+"""Names the fingerprint's projection; fingerprints of different schemes are never compared."""
+FINGERPRINT_PROJECTION = 32
+"""Projections per tensor, besides its norm."""
+MAX_FINGERPRINT_TENSORS = 128
+"""As many tensors as a state_dict may hold (app/checkpoints/loading.py)."""
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class TensorPrint(BaseModel):
+    """One tensor of a fingerprint: its canonical name, shape, norm and projections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=200)
+    shape: list[Annotated[int, Field(ge=0)]] = Field(max_length=8)
+    norm: Finite = Field(ge=0)
+    projection: list[Finite] = Field(
+        min_length=FINGERPRINT_PROJECTION, max_length=FINGERPRINT_PROJECTION
+    )
+
+
+class WorkerFingerprint(BaseModel):
+    """The fingerprint the sandboxed worker returns with an evaluation, checked on arrival."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scheme: Literal["rp32-v1"]
+    tensors: list[TensorPrint] = Field(min_length=1, max_length=MAX_FINGERPRINT_TENSORS)

@@ -35,6 +35,7 @@ def evaluate_upload(spec: Json) -> Json:
     )
     from app.checkpoints.envelope import CheckpointRejected
     from app.checkpoints.evaluate import pick_device
+    from app.checkpoints.fingerprint import fingerprint
 
     try:
         state = _read(spec)
@@ -62,6 +63,8 @@ def evaluate_upload(spec: Json) -> Json:
         "test": test,
         "train": train,
         "grade": _grade(spec, options, fitted.state, test, train),
+        # Compared with other students' models by the service, never shown to the student.
+        "fingerprint": fingerprint(fitted.state, preprocessing),
     }
 
 

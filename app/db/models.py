@@ -285,3 +285,47 @@ class AnswerRule(Base):
     feedback: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelFingerprint(Base):
+    """The compact fingerprint of an evaluated upload (norms and projections, see
+    app/checkpoints/fingerprint.py), kept to find copies among later uploads of its field."""
+
+    __tablename__ = "model_fingerprints"
+    __table_args__ = (
+        Index("ix_model_fingerprints_sha256", "problem_set", "field", "sha256"),
+        Index("ix_model_fingerprints_layout", "problem_set", "field", "layout"),
+    )
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    problem_set: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    """The uploaded file's digest: the same bytes are an exact copy."""
+    layout: Mapped[str] = mapped_column(String(64))
+    """A digest of the scheme, tensor names and shapes: only models of one layout compare."""
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    """float32 rows, one per tensor: its norm, then its projections."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelCopy(Base):
+    """Two students' uploads of one field found to be the same model (the same bytes, or
+    weights within a small distance); shown to instructors, changing no score."""
+
+    __tablename__ = "model_copies"
+    __table_args__ = (Index("ix_model_copies_problem_set", "problem_set", "found_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    problem_set: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    """"exact" (the same bytes) or "near" (weights within the distance)."""
+    distance: Mapped[float] = mapped_column(Float)
+    """The largest relative distance of a tensor (0 for the same bytes)."""
+    earlier_job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    earlier_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    later_job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    later_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -66,7 +66,8 @@ class JobKind:
     queued again."""
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
-    `upload`, `declared`, `claims` and `result`, as JSON."""
+    `upload`, `declared`, `claims`, `result` and `copies` (shown to instructors only), as
+    JSON."""
     inputs: Callable[[UnitOfWork, Json], AbstractContextManager[Json]] = as_given
     """The spec `run` is given, with the job's stored input made readable where the job runs
     (a private temporary file) for as long as the block lasts; raises JobFailed when the
@@ -119,7 +120,8 @@ class ServiceJobKind:
     queued again."""
     details: Callable[[Job], Json] = no_details
     """What a job of this kind shows besides the common state: the JobPublic fields
-    `upload`, `declared`, `claims` and `result`, as JSON."""
+    `upload`, `declared`, `claims`, `result` and `copies` (shown to instructors only), as
+    JSON."""
     queue: str = DEFAULT_QUEUE
     """The worker queue its jobs go to when workers run elsewhere (`dlgrade worker`)."""
 

@@ -43,7 +43,7 @@ def read_job(
         error=None if job.error is None else JobError.model_validate(job.error),
         submission_id=job.submission_id,
         links=links(job),
-        **_details(job, kinds),
+        **_details(job, kinds, instructor=user.role == Role.INSTRUCTOR.value),
     )
 
 
@@ -60,7 +60,11 @@ def links(job: Job) -> dict[str, str]:
     }
 
 
-def _details(job: Job, kinds: JobKinds) -> Json:
-    """What this kind of job shows besides the common state; nothing for a kind not served."""
+def _details(job: Job, kinds: JobKinds, *, instructor: bool) -> Json:
+    """What this kind of job shows besides the common state; nothing for a kind not served.
+    Copies found name other students, so only instructors see them."""
     kind = kinds.get(job.kind)
-    return {} if kind is None else kind.details(job)
+    details = {} if kind is None else kind.details(job)
+    if not instructor:
+        details.pop("copies", None)
+    return details

@@ -53,6 +53,11 @@ class JobPublic(BaseModel):
         description="What the kind of job produced: an evaluation's outcome, an import's "
         "counts, a regrade's changes.",
     )
+    copies: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Instructors only: other students' uploads of a checkpoint evaluation's "
+        "field that are the same model (CopyPublic), both students named.",
+    )
     error: JobError | None = None
     submission_id: str | None = None
     links: dict[str, str]

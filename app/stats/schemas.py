@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, Field
 
+from app.checkpoints.schemas import CopyPublic
 from app.grading.result import Verdict
 
 
@@ -62,3 +63,8 @@ class ProblemSetStats(BaseModel):
     totals: Distribution
     fields: list[FieldStats]
     checkpoints: list[CheckpointStats]
+    copies: list[CopyPublic] = Field(
+        default_factory=list,
+        description="Uploads by two students that are the same model, newest first (at most "
+        "100); every upload counts here, not only the counted ones. No score is changed.",
+    )

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from app.checkpoints import copies
 from app.db.models import FieldGrade, JobStatus
 from app.gradebook.counting import counted_field_scores, counted_grade
 from app.grading.field import GradableField
@@ -63,6 +64,7 @@ def compute(services: Services, session: Session, problem_set: str) -> ProblemSe
             for field in compiled.fields.values()
             if field.is_upload
         ],
+        copies=copies.of_problem_set(session, problem_set),
     )
 
 

@@ -2,11 +2,21 @@
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.checkpoints.dataset import LabeledImages, load_split
+from app.checkpoints.worker import prepare
+from app.jobs.inprocess import SandboxExecutor
+from app.jobs.memory import MemoryBackend
+from app.sandbox import WorkerPool
+from app.services import Services
 from tests.checkpoints.trained import (
     FASHION_MNIST,
     RECIPES,
@@ -16,6 +26,7 @@ from tests.checkpoints.trained import (
     save,
     train,
 )
+from tests.jobs.conftest import units_in
 
 TRAIN_SLICE = 20_000
 
@@ -79,3 +90,31 @@ def _train_all(data: LabeledImages, test: LabeledImages, directory: Path) -> dic
             predictions,
         )
     return checkpoints
+
+
+EVALUATION_MEMORY = 3_000_000_000
+
+
+@pytest.fixture(scope="session")
+def sandbox(fashion_mnist_dir: Path) -> Iterator[SandboxExecutor]:
+    """One sandboxed evaluation worker for the session, the test split loaded once."""
+    pool = WorkerPool(
+        memory_limit_bytes=EVALUATION_MEMORY,
+        initializer=partial(prepare, str(fashion_mnist_dir)),
+    )
+    executor = SandboxExecutor(pool, timeout_s=120)
+    yield executor
+    executor.close()
+
+
+@pytest.fixture
+def backend(services: Services, session: Session, sandbox: SandboxExecutor) -> MemoryBackend:
+    """Jobs held until the test runs them, then evaluated in the sandbox."""
+    return MemoryBackend(units_in(session), services.job_kinds, execute=sandbox)
+
+
+@pytest.fixture
+def job_client(app: FastAPI, services: Services, backend: MemoryBackend) -> TestClient:
+    """An HTTP client whose uploads queue on `backend`."""
+    app.state.services = replace(services, jobs=backend)
+    return TestClient(app, raise_server_exceptions=False)

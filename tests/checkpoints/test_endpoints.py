@@ -8,60 +8,28 @@ import pickle
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import safetensors.torch
 import torch
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.checkpoints.architecture import LeNetOptions, build
 from app.checkpoints.service import CHECKPOINT_BLOB
-from app.checkpoints.worker import prepare
 from app.config import Settings
 from app.db.engine import committed
 from app.jobs.inprocess import SandboxExecutor
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
-from app.sandbox import WorkerPool
 from app.services import Services
 from tests.blobs.stored import held_jobs
 from tests.checkpoints.http import API, DL_EX1, accepted, finished, job, upload
 from tests.checkpoints.trained import Trained
 from tests.conftest import CountRows, People
 from tests.jobs.conftest import units_in
-
-EVALUATION_MEMORY = 3_000_000_000
-
-
-@pytest.fixture(scope="session")
-def sandbox(fashion_mnist_dir: Path) -> Iterator[SandboxExecutor]:
-    """One sandboxed evaluation worker for the session, the test split loaded once."""
-    pool = WorkerPool(
-        memory_limit_bytes=EVALUATION_MEMORY,
-        initializer=partial(prepare, str(fashion_mnist_dir)),
-    )
-    executor = SandboxExecutor(pool, timeout_s=120)
-    yield executor
-    executor.close()
-
-
-@pytest.fixture
-def backend(services: Services, session: Session, sandbox: SandboxExecutor) -> MemoryBackend:
-    """Jobs held until the test runs them, then evaluated in the sandbox."""
-    return MemoryBackend(units_in(session), services.job_kinds, execute=sandbox)
-
-
-@pytest.fixture
-def job_client(app: FastAPI, services: Services, backend: MemoryBackend) -> TestClient:
-    """An HTTP client whose uploads queue on `backend`."""
-    app.state.services = replace(services, jobs=backend)
-    return TestClient(app, raise_server_exceptions=False)
-
 
 TINY = safetensors.torch.save({"w": torch.zeros(1)})
 
