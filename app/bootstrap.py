@@ -42,16 +42,18 @@ def build_services(
     runner: FieldRunner | None = None,
     jobs: JobBackend | None = None,
     catalog: ProblemCatalog | None = None,
+    migrate: bool = True,
 ) -> Services:
-    """Migrate the database, load the problem sets (unless given) and start the grading
-    workers."""
+    """Migrate the database (unless the caller did), load the problem sets (unless given) and
+    start the grading workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
     limiter = RateLimiter(settings.rate_limit, storage=settings.resolved_rate_limit_storage)
     # Before anything is written there: the database, keys and tokens are private.
     private_dir(settings.data_dir)
     forget_disk_uploads(settings.data_dir)
     engine = create_db_engine(settings.resolved_database_url)
-    upgrade(engine)
+    if migrate:
+        upgrade(engine)
     if catalog is None:
         catalog = ProblemCatalog(settings.problems_dir)
     if runner is None:

@@ -1,8 +1,9 @@
 """What a Celery worker process runs (`dlgrade worker`, or `celery -A app.worker`).
 
-Each pool process builds its own services after the fork (a database pool or a thread does
-not survive one): its engine, its sandboxed evaluation workers, and a heartbeat thread that
-marks the jobs it runs alive. Settings come from the DLGRADE_* environment.
+The main process migrates the database once, before its pool processes start. Each pool
+process builds its own services after the fork (a database pool or a thread does not survive
+one): its engine, its sandboxed evaluation workers, and a heartbeat thread that marks the jobs
+it runs alive. Settings come from the DLGRADE_* environment.
 """
 
 import multiprocessing
@@ -51,6 +52,22 @@ def runtime() -> "WorkerRuntime":
         return _runtime
 
 
+def _before_pool(**_: Any) -> None:
+    # Once per worker start, once logging is set up and before the pool forks: its processes
+    # start together, and each running the migrations would race on a new database.
+    from app.db.engine import create_db_engine
+    from app.db.migrate import upgrade
+    from app.private import private_dir
+
+    # Before the database is opened: an SQLite database lives there, and it is private.
+    private_dir(SETTINGS.data_dir)
+    engine = create_db_engine(SETTINGS.resolved_database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _after_fork(**_: Any) -> None:
     # Celery marks its pool processes daemonic, and multiprocessing refuses a daemonic
     # process children; the sandbox workers started here need no such guard (each watches
@@ -71,5 +88,6 @@ def _before_exit(**_: Any) -> None:
         built.close()
 
 
+signals.celeryd_after_setup.connect(_before_pool, weak=False)
 signals.worker_process_init.connect(_after_fork, weak=False)
 signals.worker_process_shutdown.connect(_before_exit, weak=False)

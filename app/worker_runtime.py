@@ -22,7 +22,8 @@ class WorkerRuntime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.services = build_services(settings)
+        # The worker's main process migrated the database before this process started.
+        self.services = build_services(settings, migrate=False)
         self.runner = service.runner_id()
         """This process, as the jobs it claims record it."""
         self._units = partial(transaction, self.services.sessions)
@@ -31,6 +32,7 @@ class WorkerRuntime:
         self._closed = False
         self._heartbeat = Heartbeat(self._units, self.runner, interval_s=settings.job_heartbeat_s)
         self._heartbeat.start()
+        log.info("worker process %s is ready for jobs", self.runner)
 
     def process(self, job_id: str) -> None:
         """Claim and run the job; a job another delivery claimed or finished is left alone."""

@@ -100,8 +100,16 @@ class Worker:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-def start_worker(directory: Path, database_url: str, broker_url: str, *queues: str) -> Worker:
-    """Start `dlgrade worker` in `directory` (its working and data directory)."""
+def start_worker(
+    directory: Path,
+    database_url: str,
+    broker_url: str,
+    *queues: str,
+    concurrency: int = 1,
+    problems_dir: Path | None = None,
+) -> Worker:
+    """Start `dlgrade worker` in `directory` (its working and data directory), reading the
+    problem files in `problems_dir` (unless the default)."""
     directory.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -113,8 +121,11 @@ def start_worker(directory: Path, database_url: str, broker_url: str, *queues: s
         "DLGRADE_GRADING_WORKERS": "1",
         **{f"DLGRADE_{name.upper()}": str(value) for name, value in FAST.items()},
     }
+    if problems_dir is not None:
+        env["DLGRADE_PROBLEMS_DIR"] = str(problems_dir)
     log = directory / "worker.log"
     command = [sys.executable, "-m", "app.cli", "worker", "--queues", ",".join(queues)]
+    command += ["--concurrency", str(concurrency)]
     with log.open("ab") as out:
         process = subprocess.Popen(
             command,
