@@ -67,7 +67,7 @@ def build_services(
     with transaction(sessions) as session:
         follower = CatalogFollower(catalog, version=current_version(session))
     kinds: dict[str, AnyJobKind] = {
-        kind.name: kind for kind in sandboxed_job_kinds(catalog, settings)
+        kind.name: kind for kind in sandboxed_job_kinds(follower, settings)
     }
     if jobs is None:
         jobs = job_backend(settings, partial(transaction, sessions), kinds)
@@ -112,9 +112,9 @@ def job_backend(settings: Settings, units: UnitOfWork, kinds: JobKinds) -> JobBa
     )
 
 
-def sandboxed_job_kinds(catalog: ProblemCatalog, settings: Settings) -> list[JobKind]:
+def sandboxed_job_kinds(follower: CatalogFollower, settings: Settings) -> list[JobKind]:
     """The kinds whose work runs in a sandboxed worker process."""
-    return [checkpoint_kind(catalog, retention_s=settings.upload_retention_s)]
+    return [checkpoint_kind(follower, retention_s=settings.upload_retention_s)]
 
 
 def service_job_kinds(services: Services) -> list[ServiceJobKind]:

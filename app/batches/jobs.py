@@ -55,6 +55,9 @@ def _done(session: Session, job: Job, outcome: Json) -> None:
 
 def _run_import(services: Services, run: JobRun) -> Json:
     spec = run.spec
+    # Graded with the problem files of the newest regrade, wherever it was reloaded.
+    with run.units() as session:
+        services.catalog_follower.follow(session)
     try:
         # A private copy for this run: whoever runs the job needs no disk shared with the API.
         with blobs.materialised(run.units, spec.get("blob", "")) as path:

@@ -13,17 +13,17 @@ from app.checkpoints.service import record_evaluation
 from app.checkpoints.worker import evaluate_upload
 from app.db.models import Job, JobStatus
 from app.jobs.protocol import JobFailed, JobKind, Json, UnitOfWork
-from app.problemsets.catalog import ProblemCatalog
+from app.problemsets.following import CatalogFollower
 
 GONE = "The uploaded file is no longer on the server; upload the model again."
 
 
-def checkpoint_kind(catalog: ProblemCatalog, *, retention_s: float) -> JobKind:
+def checkpoint_kind(follower: CatalogFollower, *, retention_s: float) -> JobKind:
     """The job kind that evaluates an uploaded checkpoint and records it as a submission."""
     return JobKind(
         name=CHECKPOINT_JOB,
         run=evaluate_upload,
-        complete=partial(complete_evaluation, catalog=catalog),
+        complete=partial(complete_evaluation, follower=follower),
         lost=upload_lost,
         clean_up=partial(release_upload, retention_s=retention_s),
         details=evaluation_details,
@@ -33,10 +33,12 @@ def checkpoint_kind(catalog: ProblemCatalog, *, retention_s: float) -> JobKind:
 
 
 def complete_evaluation(
-    session: Session, job: Job, outcome: Json, *, catalog: ProblemCatalog
+    session: Session, job: Job, outcome: Json, *, follower: CatalogFollower
 ) -> None:
-    """Record the evaluated checkpoint as a submission, and the copies its model is of."""
-    record_evaluation(session, job, outcome, catalog=catalog)
+    """Record the evaluated checkpoint as a submission, with the problem files of the newest
+    regrade, and the copies its model is of."""
+    follower.follow(session)
+    record_evaluation(session, job, outcome, catalog=follower.catalog)
     copies.record(session, job, outcome)
 
 

@@ -2,9 +2,10 @@
 
 A regrade reloads the problem files in the process that serves it and records a new version;
 every other server process and worker reads the version (one primary-key read) before it
-grades, and reloads its own files when the version moved on. Each process reads its own
-problem directory: the files must be deployed alike everywhere, and a process whose files
-differ from those recorded says so in its log.
+grades (a request, a regrade or an import job, an evaluation's record), and reloads its own
+files when the version moved on. Each process reads its own problem directory: the files must
+be deployed alike everywhere, and a process whose files differ from those recorded says so in
+its log.
 """
 
 import logging
