@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,10 +106,10 @@ def start_worker(
     broker_url: str,
     *queues: str,
     concurrency: int = 1,
-    problems_dir: Path | None = None,
+    settings: Mapping[str, object] | None = None,
 ) -> Worker:
-    """Start `dlgrade worker` in `directory` (its working and data directory), reading the
-    problem files in `problems_dir` (unless the default)."""
+    """Start `dlgrade worker` in `directory` (its working and data directory), with these
+    settings besides the harness's own."""
     directory.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -121,8 +121,7 @@ def start_worker(
         "DLGRADE_GRADING_WORKERS": "1",
         **{f"DLGRADE_{name.upper()}": str(value) for name, value in FAST.items()},
     }
-    if problems_dir is not None:
-        env["DLGRADE_PROBLEMS_DIR"] = str(problems_dir)
+    env |= {f"DLGRADE_{name.upper()}": str(value) for name, value in (settings or {}).items()}
     log = directory / "worker.log"
     command = [sys.executable, "-m", "app.cli", "worker", "--queues", ",".join(queues)]
     command += ["--concurrency", str(concurrency)]

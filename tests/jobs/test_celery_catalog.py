@@ -77,7 +77,7 @@ def deployment(
             broker_url,
             "imports",
             "evaluations",
-            problems_dir=copies[1],
+            settings={"problems_dir": copies[1]},
         )
         try:
             wait_for(lambda: "is ready for jobs" in worker.output(), what="the worker's start")
