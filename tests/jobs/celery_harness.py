@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import safetensors.torch
 import torch
@@ -204,9 +205,12 @@ def running_api(settings: Settings) -> Iterator[Api]:
 
 def isolated(redis_url: str) -> str:
     """The shared Redis server, on a numbered database of its own for this module's queues
-    (another run's worker must not take this run's jobs, nor the other way round)."""
-    base, _, _ = redis_url.rpartition("/")
-    return f"{base}/{1 + secrets.randbelow(15)}"
+    (another run's worker must not take this run's jobs, nor the other way round): the one
+    the URL names when it is not 0 (set aside for this run), else one picked at random."""
+    parts = urlsplit(redis_url)
+    if parts.path.strip("/") not in ("", "0"):
+        return redis_url
+    return urlunsplit(parts._replace(path=f"/{1 + secrets.randbelow(15)}"))
 
 
 def untrained_model(seed: int) -> bytes:
