@@ -6,8 +6,10 @@ one): its engine, its sandboxed evaluation workers, and a heartbeat thread that 
 it runs alive. Settings come from the DLGRADE_* environment.
 """
 
+import logging
 import multiprocessing
 import os
+import sys
 import threading
 from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,10 @@ if SETTINGS.broker_url is None:
     raise SystemExit("dlgrade worker needs DLGRADE_BROKER_URL (e.g. redis://redis:6379/0)")
 celery = make_celery(SETTINGS.broker_url, timeout_s=SETTINGS.broker_timeout_s)
 
+log = logging.getLogger(__name__)
+
 AUTHKEY_BYTES = 32
+EXIT_NOT_MIGRATED = 1
 _lock = threading.Lock()
 _runtime: "WorkerRuntime | None" = None
 
@@ -64,6 +69,14 @@ def _before_pool(**_: Any) -> None:
     engine = create_db_engine(SETTINGS.resolved_database_url)
     try:
         upgrade(engine)
+    except Exception:
+        # A worker must not start on a database it could not migrate. Celery logs a signal
+        # handler's exception and goes on, and `worker_main` drops the exit status of a stop,
+        # so the process ends here: nothing else has started yet (no pool, no connection).
+        log.critical("the database could not be migrated; the worker stops", exc_info=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_NOT_MIGRATED)
     finally:
         engine.dispose()
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.timeout(300)
 
 POOL_PROCESSES = 2
 READY = "is ready for jobs"
+STOP_S = 60
 
 
 @pytest.fixture
@@ -66,3 +67,17 @@ def test_a_worker_of_two_processes_migrates_a_new_database_once(
     assert logged.count(MIGRATING) == 1, worker.output()
     head = ScriptDirectory.from_config(alembic_config(new_database)).get_current_head()
     assert _revision(new_database) == head
+
+
+def test_a_worker_that_cannot_migrate_the_database_stops_saying_why(
+    tmp_path: Path, broker: str
+) -> None:
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
+    worker = start_worker(tmp_path / "worker", unreachable, broker, "regrades")
+    try:
+        status = worker.process.wait(STOP_S)
+    finally:
+        worker.stop()
+    assert status != 0
+    logged = worker.log.read_text(errors="replace")
+    assert "the database could not be migrated" in logged and READY not in logged
