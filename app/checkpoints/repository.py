@@ -3,7 +3,7 @@ found among them."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import ModelCopy, ModelFingerprint, User
@@ -19,24 +19,14 @@ def same_bytes(
     session: Session, problem_set: str, field: str, sha256: str
 ) -> Sequence[ModelFingerprint]:
     """Earlier uploads of the field with these exact bytes."""
-    query = select(ModelFingerprint).where(
-        ModelFingerprint.problem_set == problem_set,
-        ModelFingerprint.field == field,
-        ModelFingerprint.sha256 == sha256,
-    )
-    return session.scalars(query).all()
+    return _uploads_of(session, problem_set, field, ModelFingerprint.sha256 == sha256)
 
 
 def same_layout(
     session: Session, problem_set: str, field: str, layout: str
 ) -> Sequence[ModelFingerprint]:
     """Earlier uploads of the field whose tensors have the same names and shapes."""
-    query = select(ModelFingerprint).where(
-        ModelFingerprint.problem_set == problem_set,
-        ModelFingerprint.field == field,
-        ModelFingerprint.layout == layout,
-    )
-    return session.scalars(query).all()
+    return _uploads_of(session, problem_set, field, ModelFingerprint.layout == layout)
 
 
 def add_copies(session: Session, copies: Sequence[ModelCopy]) -> None:
@@ -71,3 +61,13 @@ def users(session: Session, ids: set[str]) -> dict[str, User]:
     if not ids:
         return {}
     return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _uploads_of(
+    session: Session, problem_set: str, field: str, alike: ColumnElement[bool]
+) -> Sequence[ModelFingerprint]:
+    """The fingerprints of the field's uploads that also meet `alike`."""
+    query = select(ModelFingerprint).where(
+        ModelFingerprint.problem_set == problem_set, ModelFingerprint.field == field, alike
+    )
+    return session.scalars(query).all()

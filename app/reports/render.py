@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from app.grading.result import Verdict
+from app.html import html_environment
 from app.reports.formatting import percent, points
 from app.stats.schemas import ProblemSetStats
 
@@ -65,12 +66,6 @@ def _is_control(char: str) -> bool:
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("app.reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    return html_environment(
+        "app.reports", {"points": points, "percent": percent, "untrusted": untrusted}
     )
-    environment.filters.update(points=points, percent=percent, untrusted=untrusted)
-    return environment

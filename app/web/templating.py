@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from app import __version__
+from app.html import html_environment
 from app.reports.formatting import points
 from app.web.markdown import markdown, markdown_inline, math_text
 
@@ -50,18 +51,13 @@ def when(moment: datetime | None) -> str:
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("app.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    return html_environment(
+        "app.web",
+        {
+            "markdown": markdown,
+            "markdown_inline": markdown_inline,
+            "math_text": math_text,
+            "when": when,
+            "points": points,
+        },
     )
-    environment.filters.update(
-        markdown=markdown,
-        markdown_inline=markdown_inline,
-        math_text=math_text,
-        when=when,
-        points=points,
-    )
-    return environment

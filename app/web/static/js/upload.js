@@ -1,8 +1,7 @@
 // Model uploads: send the form with XMLHttpRequest (for upload progress), then follow the
 // evaluation job until its result lands.
-import { csrfToken, element, uiHeaders } from "./common.js";
-
-const POLL_MS = 1000;
+import { csrfToken, element } from "./common.js";
+import { finished, followJob } from "./jobs.js";
 
 function percent(fraction) {
   return `${(100 * fraction).toFixed(2)}%`;
@@ -48,32 +47,20 @@ function describe(job) {
   return `The evaluation failed: ${job.error ? job.error.detail : "no reason given"}`;
 }
 
-async function follow(parts, jobId) {
-  let response;
-  try {
-    response = await fetch(`/ui/jobs/${encodeURIComponent(jobId)}`, {
-      credentials: "same-origin",
-      headers: uiHeaders({ Accept: "application/json" }),
-    });
-  } catch (error) {
-    // The connection dropped: keep following, the job goes on without the page.
-    setTimeout(() => follow(parts, jobId), POLL_MS * 5);
-    return;
-  }
-  if (!response.ok) {
-    parts.status.textContent = `The evaluation could not be followed (${response.status}).`;
-    parts.button.disabled = false;
-    return;
-  }
-  const job = await response.json();
-  parts.jobBar.value = Math.round(100 * job.progress);
-  parts.status.textContent = describe(job);
-  if (job.status === "done") showResult(parts.result, job);
-  if (job.status === "done" || job.status === "failed") {
-    parts.button.disabled = false;
-    return;
-  }
-  setTimeout(() => follow(parts, jobId), POLL_MS);
+function follow(parts, jobId) {
+  followJob(
+    jobId,
+    (job) => {
+      parts.jobBar.value = Math.round(100 * job.progress);
+      parts.status.textContent = describe(job);
+      if (job.status === "done") showResult(parts.result, job);
+      if (finished(job)) parts.button.disabled = false;
+    },
+    (status) => {
+      parts.status.textContent = `The evaluation could not be followed (${status}).`;
+      parts.button.disabled = false;
+    },
+  );
 }
 
 function upload(form) {
