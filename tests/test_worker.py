@@ -9,8 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from app.db.migrate import MIGRATING, alembic_config
-from tests.conftest import postgres_url, redis_url
-from tests.jobs.celery_harness import isolated, own_database, start_worker, wait_for
+from tests.conftest import redis_url
+from tests.jobs.celery_harness import isolated, postgres_database, start_worker, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -22,10 +22,7 @@ STOP_S = 60
 @pytest.fixture
 def new_database() -> Iterator[str]:
     """A database nothing has migrated yet."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL server (DLGRADE_TEST_POSTGRES_URL is not set)")
-    with own_database(url) as own:
+    with postgres_database() as own:
         yield own
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 import safetensors.torch
 import torch
 from fastapi.testclient import TestClient
@@ -30,7 +31,7 @@ from app.services import Services
 from app.users.service import issue
 from tests.batches.classgen import MODEL_FIELD, GeneratedClass
 from tests.checkpoints.http import DL_EX1
-from tests.conftest import FASHION_MNIST_DIR, People
+from tests.conftest import FASHION_MNIST_DIR, People, postgres_url
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 API = "/api/v1"
@@ -52,6 +53,16 @@ def own_database(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database of its own on the test PostgreSQL server; the test is skipped without one."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server (DLGRADE_TEST_POSTGRES_URL is not set)")
+    with own_database(url) as own:
+        yield own
 
 
 def api_settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:

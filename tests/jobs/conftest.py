@@ -11,8 +11,8 @@ from app.db.engine import committed
 from app.db.models import Job
 from app.jobs import service
 from app.jobs.protocol import UnitOfWork
-from tests.conftest import People, postgres_url, redis_url
-from tests.jobs.celery_harness import Api, api_settings, isolated, own_database, running_api
+from tests.conftest import People, redis_url
+from tests.jobs.celery_harness import Api, api_settings, isolated, postgres_database, running_api
 
 
 def units_in(session: Session) -> UnitOfWork:
@@ -46,10 +46,7 @@ def make_job(session: Session, people: People) -> MakeJob:
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
     """A database of this module's own on the test PostgreSQL server."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL server (DLGRADE_TEST_POSTGRES_URL is not set)")
-    with own_database(url) as own:
+    with postgres_database() as own:
         yield own
 
 

@@ -27,6 +27,7 @@ from tests.jobs.celery_harness import (
     upload_model,
     wait_for,
 )
+from tests.problemsets.editing import edit_problem_file
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -46,13 +47,6 @@ class Deployment:
 def _copy(directory: Path) -> Path:
     shutil.copytree(DEFAULT_DIRECTORY, directory)
     return directory
-
-
-def _edit(problems: Path, old: str, new: str) -> None:
-    path = problems / "dl-ex1.yaml"
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def _max_total(problems: Path) -> float:
@@ -90,7 +84,7 @@ def _regrade_edited(deployment: Deployment, old: str, new: str) -> float:
     """Edit every copy of the files, regrade through the API; the maximum total now."""
     before = _max_total(deployment.copies[1])
     for copy in deployment.copies:
-        _edit(copy, old, new)
+        edit_problem_file(copy, old, new)
     after = _max_total(deployment.copies[1])
     assert after != before
     start_regrade(deployment.api)

@@ -13,6 +13,7 @@ from app.db.migrate import upgrade
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.following import CatalogFollower, current_version
 from app.problemsets.paths import DEFAULT_DIRECTORY
+from tests.problemsets.editing import edit_problem_file
 
 EDIT_FROM, EDIT_TO = "points: 12.5", "points: 25"
 
@@ -34,19 +35,12 @@ def problems(tmp_path: Path) -> Path:
     return copy
 
 
-def _edit(problems: Path, old: str, new: str) -> None:
-    path = problems / "dl-ex1.yaml"
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
-
-
 def test_another_process_follows_a_recorded_reload(
     sessions: sessionmaker[Session], problems: Path
 ) -> None:
     here, there = (CatalogFollower(ProblemCatalog(problems)) for _ in range(2))
     unchanged = there.catalog.fingerprint
-    _edit(problems, EDIT_FROM, EDIT_TO)
+    edit_problem_file(problems, EDIT_FROM, EDIT_TO)
     assert here.catalog.reload()
     with transaction(sessions) as session:
         there.follow(session)
@@ -76,7 +70,7 @@ def test_a_broken_file_keeps_the_catalog_and_says_so(
     with transaction(sessions) as session:
         here.record(session)
     held = there.catalog.fingerprint
-    _edit(problems, "questions:", "questions: [")
+    edit_problem_file(problems, "questions:", "questions: [")
     with caplog.at_level(logging.WARNING), transaction(sessions) as session:
         there.follow(session)
     assert there.catalog.fingerprint == held and there.version == 1
