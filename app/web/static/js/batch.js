@@ -1,7 +1,7 @@
 // Class imports: send the file with XMLHttpRequest (for upload progress), then follow the
 // import job in place: rows handled of all and failures so far, at the end the summary and
 // the bad rows. Every text from the service goes in as text, never as HTML.
-import { csrfToken, element } from "./common.js";
+import { element, sendForm } from "./common.js";
 import { describe, followJob, importCounts } from "./jobs.js";
 
 const form = document.querySelector("form[data-batch]");
@@ -83,30 +83,24 @@ function follow(parts, jobId) {
 }
 
 function upload(parts) {
-  const request = new XMLHttpRequest();
-  request.open("POST", form.dataset.uploadUrl);
-  request.setRequestHeader("X-CSRF-Token", csrfToken());
-  request.setRequestHeader("Accept", "application/json");
-  request.responseType = "json";
-  request.upload.addEventListener("progress", (event) => {
-    if (event.lengthComputable) parts.upload.value = Math.round((100 * event.loaded) / event.total);
-  });
-  request.addEventListener("load", () => {
-    const body = request.response || {};
-    if (request.status !== 202) {
-      parts.message.textContent = `Not imported: ${body.detail || `the service answered ${request.status}`}`;
+  sendForm(form, form.dataset.uploadUrl, {
+    onProgress: (percent) => {
+      parts.upload.value = percent;
+    },
+    onAccepted: (body) => {
+      parts.upload.value = 100;
+      parts.message.textContent = "Uploaded; waiting for the import to start.";
+      follow(parts, body.job_id);
+    },
+    onRefused: (detail) => {
+      parts.message.textContent = `Not imported: ${detail}`;
       parts.button.disabled = false;
-      return;
-    }
-    parts.upload.value = 100;
-    parts.message.textContent = "Uploaded; waiting for the import to start.";
-    follow(parts, body.job_id);
+    },
+    onFailed: () => {
+      parts.message.textContent = "The upload failed; check the connection and try again.";
+      parts.button.disabled = false;
+    },
   });
-  request.addEventListener("error", () => {
-    parts.message.textContent = "The upload failed; check the connection and try again.";
-    parts.button.disabled = false;
-  });
-  request.send(new FormData(form));
 }
 
 if (form) {

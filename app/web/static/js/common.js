@@ -1,4 +1,4 @@
-// What every page's script shares: the CSRF token, JSON calls, and typesetting math.
+// What every page's script shares: the CSRF token, JSON calls, form uploads, and typesetting math.
 
 const CSRF_HEADER = "X-CSRF-Token";
 
@@ -22,6 +22,29 @@ export function postJson(url, body, { signal } = {}) {
     body: JSON.stringify(body),
     signal,
   });
+}
+
+/**
+ * POST a form with XMLHttpRequest, which reports upload progress: onProgress(percent) as the
+ * body goes, then onAccepted(body) on 202 Accepted or onRefused(detail) on any other answer;
+ * onFailed() when the connection fails.
+ */
+export function sendForm(form, url, { onProgress, onAccepted, onRefused, onFailed }) {
+  const request = new XMLHttpRequest();
+  request.open("POST", url);
+  request.setRequestHeader(CSRF_HEADER, csrfToken());
+  request.setRequestHeader("Accept", "application/json");
+  request.responseType = "json";
+  request.upload.addEventListener("progress", (event) => {
+    if (event.lengthComputable) onProgress(Math.round((100 * event.loaded) / event.total));
+  });
+  request.addEventListener("load", () => {
+    const body = request.response || {};
+    if (request.status === 202) onAccepted(body);
+    else onRefused(body.detail || `the service answered ${request.status}`);
+  });
+  request.addEventListener("error", () => onFailed());
+  request.send(new FormData(form));
 }
 
 /** The `detail` of an error answer, or a plain message when there is none. */

@@ -1,6 +1,6 @@
 // Model uploads: send the form with XMLHttpRequest (for upload progress), then follow the
 // evaluation job until its result lands.
-import { csrfToken, element } from "./common.js";
+import { element, sendForm } from "./common.js";
 import { finished, followJob } from "./jobs.js";
 
 function percent(fraction) {
@@ -77,31 +77,25 @@ function upload(form) {
   parts.uploadBar.parentElement.hidden = false;
   parts.jobBar.parentElement.hidden = true;
   parts.status.textContent = "Uploading…";
-  const request = new XMLHttpRequest();
-  request.open("POST", form.getAttribute("action"));
-  request.setRequestHeader("X-CSRF-Token", csrfToken());
-  request.setRequestHeader("Accept", "application/json");
-  request.responseType = "json";
-  request.upload.addEventListener("progress", (event) => {
-    if (event.lengthComputable) parts.uploadBar.value = Math.round((100 * event.loaded) / event.total);
-  });
-  request.addEventListener("load", () => {
-    const body = request.response || {};
-    if (request.status !== 202) {
-      parts.status.textContent = `Not accepted: ${body.detail || `the service answered ${request.status}`}`;
+  sendForm(form, form.getAttribute("action"), {
+    onProgress: (percent) => {
+      parts.uploadBar.value = percent;
+    },
+    onAccepted: (body) => {
+      parts.uploadBar.value = 100;
+      parts.jobBar.parentElement.hidden = false;
+      parts.status.textContent = "Uploaded; waiting to be evaluated.";
+      follow(parts, body.job_id);
+    },
+    onRefused: (detail) => {
+      parts.status.textContent = `Not accepted: ${detail}`;
       parts.button.disabled = false;
-      return;
-    }
-    parts.uploadBar.value = 100;
-    parts.jobBar.parentElement.hidden = false;
-    parts.status.textContent = "Uploaded; waiting to be evaluated.";
-    follow(parts, body.job_id);
+    },
+    onFailed: () => {
+      parts.status.textContent = "The upload failed; check the connection and try again.";
+      parts.button.disabled = false;
+    },
   });
-  request.addEventListener("error", () => {
-    parts.status.textContent = "The upload failed; check the connection and try again.";
-    parts.button.disabled = false;
-  });
-  request.send(new FormData(form));
 }
 
 for (const form of document.querySelectorAll("form[data-upload]")) {
