@@ -56,3 +56,16 @@ class OverrideHistory(BaseModel):
 
     submission_id: str
     overrides: list[OverridePublic]
+
+
+class OverrideInForce(BaseModel):
+    """The override in force on one field, as the submission shows it beside the automatic
+    grade: the score and verdict that count, the comment, who set it and when."""
+
+    score: float
+    verdict: Verdict
+    comment: str
+    set_by: str
+    """The instructor's id."""
+    set_by_name: str
+    set_at: datetime

@@ -2,6 +2,7 @@
 it or takes it away; every step is kept. A regrade rewrites the automatic grade beneath and
 leaves the override in force (app/gradebook/counting.py counts the override)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,10 +14,12 @@ from app.overrides import repository
 from app.overrides.schemas import (
     OverrideCreate,
     OverrideHistory,
+    OverrideInForce,
     OverridePublic,
     OverrideRemoval,
 )
 from app.untrusted import shown
+from app.users import repository as users
 
 REPLACED = "Replaced by a newer override."
 
@@ -73,6 +76,19 @@ def history(session: Session, user: User, submission_id: str) -> OverrideHistory
     return OverrideHistory(submission_id=submission.id, overrides=overrides)
 
 
+def in_force_for(
+    session: Session, submission_ids: Iterable[str]
+) -> dict[str, dict[str, OverrideInForce]]:
+    """Submission id -> field -> its override in force, with the name of who set it."""
+    found = repository.in_force_for(session, submission_ids)
+    setters = {override.set_by for fields in found.values() for override in fields.values()}
+    names = {user.id: user.name for user in users.by_ids(session, setters).values()}
+    return {
+        submission_id: {field: _in_force(override, names) for field, override in fields.items()}
+        for submission_id, fields in found.items()
+    }
+
+
 def public(override: Override) -> OverridePublic:
     """An override as the API shows it."""
     return OverridePublic(
@@ -90,6 +106,17 @@ def public(override: Override) -> OverridePublic:
         removed_at=override.removed_at,
         removed_by=override.removed_by,
         removal_reason=override.removal_reason,
+    )
+
+
+def _in_force(override: Override, names: dict[str, str]) -> OverrideInForce:
+    return OverrideInForce(
+        score=override.score,
+        verdict=Verdict(override.verdict),
+        comment=override.comment,
+        set_by=override.set_by,
+        set_by_name=names.get(override.set_by, ""),
+        set_at=override.set_at,
     )
 
 

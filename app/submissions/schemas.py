@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.grading.limits import MAX_ANSWER_CHARS
 from app.grading.result import FieldResult
+from app.overrides.schemas import OverrideInForce
 from app.problemsets.schemas import AnswersBase
 
 
@@ -24,6 +25,10 @@ class FieldGradePublic(FieldResult):
     answer: str
     # Answer notes are for instructors (in the statistics); a student's feedback says enough.
     note: str | None = Field(default=None, exclude=True)
+    override: OverrideInForce | None = Field(
+        default=None,
+        description="The instructor's override in force, which counts in place of `score`.",
+    )
 
 
 class Provenance(BaseModel):

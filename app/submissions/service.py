@@ -10,6 +10,8 @@ from app import __version__
 from app.db.models import FieldGrade, Role, Submission, User, utcnow
 from app.errors import Forbidden, NotFound
 from app.grading.result import SubmissionResult
+from app.overrides import service as overrides
+from app.overrides.schemas import OverrideInForce
 from app.problemsets.catalog import reference_hash
 from app.problemsets.service import variant_of
 from app.rules import service as rules
@@ -54,11 +56,13 @@ def submit(
 
 
 def read(session: Session, user: User, submission_id: str) -> SubmissionPublic:
-    """A stored submission; a student's view of anyone else's reads exactly like a missing one."""
+    """A stored submission with the overrides in force; a student's view of anyone else's
+    reads exactly like a missing one."""
     submission = repository.by_id(session, submission_id)
     if submission is None or not _may_see(user, submission):
         raise NotFound(f"There is no submission {shown(submission_id)}.")
-    return _public(submission)
+    in_force = overrides.in_force_for(session, [submission.id])
+    return _public(submission, in_force.get(submission.id, {}))
 
 
 def page(
@@ -157,9 +161,15 @@ def _summary(submission: Submission) -> SubmissionSummary:
     )
 
 
-def _public(submission: Submission) -> SubmissionPublic:
+def _public(
+    submission: Submission, in_force: Mapping[str, OverrideInForce] | None = None
+) -> SubmissionPublic:
+    overridden = in_force or {}
     fields = [
-        FieldGradePublic.model_validate(row, from_attributes=True) for row in submission.fields
+        FieldGradePublic.model_validate(row, from_attributes=True).model_copy(
+            update={"override": overridden.get(row.field)}
+        )
+        for row in submission.fields
     ]
     provenance = Provenance(
         engine_version=submission.engine_version,

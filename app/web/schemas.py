@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 
 from app.jobs.schemas import JobPublic
+from app.overrides.schemas import OverrideInForce
 from app.problemsets.schemas import ProblemSetPublic, ProblemSetSummary
 from app.stats.schemas import ProblemSetStats
 from app.submissions.schemas import FieldGradePublic, SubmissionPublic, SubmissionSummary
@@ -41,6 +42,8 @@ class FieldOutcome(BaseModel):
     """None when the problem set no longer has this field."""
     upload: bool
     """A model upload, whose `parsed` is a line of Markdown rather than one formula."""
+    override: OverrideInForce | None = None
+    """The instructor's override in force, shown in place of the automatic score."""
 
 
 class SubmissionView(BaseModel):

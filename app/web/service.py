@@ -70,6 +70,7 @@ def submission_view(
             grade=grade,
             prompt=prompts[grade.field].prompt if grade.field in prompts else None,
             upload=grade.field in prompts and prompts[grade.field].answer.type == UPLOAD,
+            override=grade.override,
         )
         for grade in submission.fields
     ]

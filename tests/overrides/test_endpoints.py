@@ -191,3 +191,46 @@ def test_an_unknown_field_or_submission_is_refused(
     missing = put(client, people.instructor, "0" * 36, {"score": 0, "comment": "x"})
     assert missing.status_code == 404
     assert overrides_count(session) == 0
+
+
+def read(client: TestClient, token: str, submission_id: str) -> dict[str, Any]:
+    response = client.get(f"{API}/submissions/{submission_id}", headers=People.auth(token))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_submission_shows_the_override_in_force_beside_the_automatic_grade(
+    client: TestClient, people: People
+) -> None:
+    submission = submit(client, people.alice)
+    submission_id = submission["submission_id"]
+    assert field_of(submission)["override"] is None
+    set_one = put(client, people.instructor, submission_id, {"score": 1, "comment": "Seen."})
+    assert set_one.status_code == 200, set_one.text
+    for token in (people.alice, people.instructor):
+        field = field_of(read(client, token, submission_id))
+        override = field["override"]
+        assert field["score"] == field_of(submission)["score"]
+        assert override["score"] == 1 and override["comment"] == "Seen."
+        assert override["verdict"] == set_one.json()["verdict"]
+        assert override["set_by"] == set_one.json()["set_by"]
+        assert override["set_by_name"] == "instructor"
+        assert override["set_at"] == set_one.json()["set_at"]
+    # Only the override in force: a newer one replaces it, a removal takes it away.
+    put(client, people.instructor, submission_id, {"score": 2, "comment": "Seen again."})
+    assert field_of(read(client, people.alice, submission_id))["override"]["score"] == 2
+    client.post(
+        f"{API}/submissions/{submission_id}/overrides/{FIELD}/removal",
+        json={"reason": "as graded"},
+        headers=People.auth(people.instructor),
+    )
+    assert field_of(read(client, people.alice, submission_id))["override"] is None
+
+
+def test_another_submission_of_the_same_student_shows_no_override(
+    client: TestClient, people: People
+) -> None:
+    first, second = submit(client, people.alice), submit(client, people.alice)
+    put(client, people.instructor, first["submission_id"], {"score": 1, "comment": "x"})
+    assert field_of(read(client, people.alice, second["submission_id"]))["override"] is None

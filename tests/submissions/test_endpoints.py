@@ -53,8 +53,9 @@ def test_published_answers_get_full_marks(client: TestClient, people: People) ->
     assert body["late"] is False
     assert [field["field"] for field in body["fields"]] == list(answers)
     for field in body["fields"]:
-        assert set(field) == CLI_FIELD_KEYS | {"answer"}
+        assert set(field) == CLI_FIELD_KEYS | {"answer", "override"}
         assert field["verdict"] == "correct", field
+        assert field["override"] is None
         assert field["answer"] == answers[field["field"]]
 
 

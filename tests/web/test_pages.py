@@ -17,6 +17,7 @@ from app.services import Services
 from app.web.deps import get_web_instructor
 from app.web.markdown import markdown
 from app.web.student import NOTHING_TYPED
+from app.web.templating import points
 from tests.conftest import CountRows, People
 from tests.web.conftest import SignedIn, sign_in
 
@@ -202,3 +203,27 @@ def test_a_students_session_opens_no_instructor_data(alice: SignedIn) -> None:
     # The API's instructor routes take a bearer token, never the page's cookie.
     assert alice.client.get(f"/api/v1/problem-sets/{SET}/grades").status_code == 401
     assert alice.client.get("/api/v1/students").status_code == 401
+
+
+def test_a_submission_page_shows_an_override_in_place_of_the_automatic_score(
+    alice: SignedIn, client: TestClient, people: People
+) -> None:
+    submission_id = submit(alice, ANSWERS)
+    automatic = api(client, people.alice, f"/submissions/{submission_id}")["fields"][0]
+    assert "set by an instructor" not in alice.client.get(f"/submissions/{submission_id}").text
+    comment = f"Checked by hand. {SCRIPT}"
+    response = client.put(
+        f"/api/v1/submissions/{submission_id}/overrides/{automatic['field']}",
+        json={"score": 0.5, "comment": comment},
+        headers=People.auth(people.instructor),
+    )
+    assert response.status_code == 200, response.text
+    page = alice.client.get(f"/submissions/{submission_id}").text
+    result = page[page.index(f'id="result-{automatic["field"]}"') :]
+    result = result[: result.index("</li>")]
+    assert f"0.5 of {points(automatic['max_score'])}" in result
+    assert f'<p class="override-comment">{escaped(comment)}</p>' in result
+    assert "<bdi>instructor</bdi> set this score" in result
+    assert f"{points(automatic['score'])} of {points(automatic['max_score'])}), whose" in result
+    assert "<script>alert" not in page
+    assert 'id="overrides-hint"' in page
