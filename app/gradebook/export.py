@@ -18,14 +18,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 a compatibility form of one (fullwidth U+FF1D, small U+FE66, ...) counts as that one."""
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "Points Possible"
-PLAIN_TAIL = ["total", "late", "submitted_at"]
+PLAIN_TAIL = ["total", "late", "submitted_at", "overridden"]
+OVERRIDDEN_SEPARATOR = " "
+"""Between the field ids of the last column, which lists the fields an override sets."""
 
 Cell = str | float | bool | datetime | None
 
 
 def to_csv(book: Gradebook) -> str:
-    """One row per student: student_id, name, login, each question's score, total, late and
-    submitted_at; blank cells where nothing counts."""
+    """One row per student: student_id, name, login, each question's score, total, late,
+    submitted_at and the overridden fields; blank cells where nothing counts."""
     questions = [question.id for question in book.questions]
     header: list[Cell] = ["student_id", "name", "login", *questions, *PLAIN_TAIL]
     return _write([header, *(_plain_row(row, questions) for row in book.rows)])
@@ -33,28 +35,36 @@ def to_csv(book: Gradebook) -> str:
 
 def to_canvas_csv(book: Gradebook) -> str:
     """The CSV that Canvas's gradebook import reads: Student, ID, SIS User ID, SIS Login ID and
-    Section, a column per question and one for the total, and a Points Possible row.
+    Section, a column per question, one for the total and one listing the overridden fields,
+    and a Points Possible row.
 
     Canvas matches a row to its student by ID, SIS User ID or SIS Login ID; only the login is
     known here, so it goes in SIS Login ID and a student without a login cannot be matched:
     give students their course logins before importing. Import either the question columns or
-    the total (Canvas lets you ignore a column), or the course total counts the work twice.
+    the total (Canvas lets you ignore a column), or the course total counts the work twice;
+    ignore the overridden fields too: they are a note for the instructor, not a grade.
     """
     titles = [f"{book.problem_set} {question.id} ({question.title})" for question in book.questions]
-    header: list[Cell] = [*CANVAS_IDENTITY, *titles, f"{book.problem_set} total ({book.title})"]
+    total = f"{book.problem_set} total ({book.title})"
+    header: list[Cell] = [*CANVAS_IDENTITY, *titles, total, f"{book.problem_set} overridden fields"]
     blank = [None] * (len(CANVAS_IDENTITY) - 1)
     points = [question.points for question in book.questions]
-    rows: list[list[Cell]] = [header, [POINTS_POSSIBLE, *blank, *points, book.max_total]]
+    rows: list[list[Cell]] = [header, [POINTS_POSSIBLE, *blank, *points, book.max_total, None]]
     for row in book.rows:
         scores = [row.scores.get(question.id) for question in book.questions]
-        rows.append([row.name, None, None, row.login, None, *scores, row.total])
+        rows.append([row.name, None, None, row.login, None, *scores, row.total, _overridden(row)])
     return _write(rows)
 
 
 def _plain_row(row: GradebookRow, questions: list[str]) -> list[Cell]:
     scores = [row.scores.get(question) for question in questions]
     late = None if row.total is None else row.late
-    return [row.student_id, row.name, row.login, *scores, row.total, late, row.submitted_at]
+    identity = [row.student_id, row.name, row.login]
+    return [*identity, *scores, row.total, late, row.submitted_at, _overridden(row)]
+
+
+def _overridden(row: GradebookRow) -> str:
+    return OVERRIDDEN_SEPARATOR.join(row.overridden)
 
 
 EXPORTS: dict[str, tuple[Callable[[Gradebook], str], str]] = {

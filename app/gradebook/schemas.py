@@ -26,6 +26,9 @@ class GradebookRow(BaseModel):
     total: float | None
     late: bool
     submitted_at: datetime | None = Field(description="When the counted work was submitted.")
+    overridden: list[str] = Field(
+        default=[], description="The counted fields whose score an instructor's override sets."
+    )
 
 
 class Gradebook(BaseModel):

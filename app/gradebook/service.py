@@ -49,6 +49,7 @@ def _row(entry: CountedScores, questions: list[QuestionColumn]) -> GradebookRow:
         total=entry.total,
         late=entry.late,
         submitted_at=entry.submitted_at,
+        overridden=list(entry.overridden),
     )
 
 

@@ -254,7 +254,8 @@ def test_the_plain_csv_parses_back_to_the_stored_grades(
     header, *rows = parsed(response)
     definition = book_services.catalog.definition(problem_set)
     question_ids = [question.id for question in definition.questions]
-    assert header == ["student_id", "name", "login", *question_ids, "total", "late", "submitted_at"]
+    tail = ["total", "late", "submitted_at", "overridden"]
+    assert header == ["student_id", "name", "login", *question_ids, *tail]
     expected = expected_book(session, book_services.catalog, problem_set)
     assert [row[0] for row in rows] == sorted(expected, key=lambda s: (expected[s].name, s))
     for row in rows:
@@ -263,9 +264,9 @@ def test_the_plain_csv_parses_back_to_the_stored_grades(
         assert_scores(row[3:], wanted, question_ids)
         late = "" if wanted.late is None else str(wanted.late).lower()
         when = "" if wanted.submitted_at is None else wanted.submitted_at.isoformat()
-        assert row[-2:] == [late, when]
+        assert row[-3:] == [late, when, ""]
     by_name = {expected[row[0]].name: row for row in rows}
-    assert by_name["erin"][3:] == [""] * (len(question_ids) + 3)
+    assert by_name["erin"][3:] == [""] * (len(question_ids) + 4)
     assert {"alice", "bob", "carol", "dave", "erin", "frank"} <= set(by_name)
 
 
@@ -294,9 +295,11 @@ def test_the_canvas_csv_parses_back_to_the_stored_grades(
         "Section",
         *(f"{problem_set} {question.id} ({question.title})" for question in questions),
         f"{problem_set} total ({definition.title})",
+        f"{problem_set} overridden fields",
     ]
     assert points[:5] == ["Points Possible", "", "", "", ""]
-    assert [float(cell) for cell in points[5:]] == [
+    assert points[-1] == ""
+    assert [float(cell) for cell in points[5:-1]] == [
         *(question.points for question in questions),
         pytest.approx(100),
     ]
@@ -308,6 +311,7 @@ def test_the_canvas_csv_parses_back_to_the_stored_grades(
             wanted = by_login[row[3]]
             assert row[0] == wanted.name
             assert_scores(row[5:], wanted, [question.id for question in questions])
+        assert row[-1] == ""
     assert len(rows) == len(expected)
 
 
@@ -336,6 +340,63 @@ def test_csv_is_the_default(book_client: TestClient, people: People) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert parsed(response)[0][:3] == ["student_id", "name", "login"]
+
+
+# -- overrides --------------------------------------------------------------------------------
+
+
+def newest_submission(client: TestClient, token: str, problem_set: str) -> str:
+    response = client.get(
+        f"{API}/problem-sets/{problem_set}/submissions", headers=People.auth(token)
+    )
+    assert response.status_code == 200, response.text
+    submission_id: str = response.json()["items"][0]["submission_id"]
+    return submission_id
+
+
+def override(client: TestClient, token: str, submission_id: str, field: str) -> None:
+    response = client.put(
+        f"{API}/submissions/{submission_id}/overrides/{field}",
+        json={"score": 0, "comment": "checked by hand"},
+        headers=People.auth(token),
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_the_overridden_fields_of_the_counted_work_are_listed_in_every_export(
+    book_client: TestClient, book_services: Services, people: People
+) -> None:
+    answers = published_answers(HW5)
+    # Listed in the problem set's order, not the order they were overridden in.
+    order = [field for field in book_services.catalog.compiled(HW5).fields if field in answers]
+    first, second, third = order[0], order[1], order[2]
+    submit(book_client, people.alice, HW5, answers)
+    superseded = newest_submission(book_client, people.alice, HW5)
+    submit(book_client, people.alice, HW5, answers)
+    counted = newest_submission(book_client, people.alice, HW5)
+    submit(book_client, people.bob, HW5, answers)
+    bob = newest_submission(book_client, people.bob, HW5)
+    for field in (third, first):
+        override(book_client, people.instructor, counted, field)
+    # Neither an override of work that no longer counts nor a removed one is listed.
+    override(book_client, people.instructor, superseded, second)
+    override(book_client, people.instructor, bob, second)
+    removal = book_client.post(
+        f"{API}/submissions/{bob}/overrides/{second}/removal",
+        json={"reason": "as graded"},
+        headers=People.auth(people.instructor),
+    )
+    assert removal.status_code == 200, removal.text
+    listed = [first, third]
+
+    book = export(book_client, people.instructor, HW5, "json").json()
+    by_name = {row["name"]: row["overridden"] for row in book["rows"]}
+    assert (by_name["alice"], by_name["bob"]) == (listed, [])
+    plain = {row[1]: row[-1] for row in parsed(export(book_client, people.instructor, HW5, "csv"))}
+    assert (plain["alice"], plain["bob"]) == (" ".join(listed), "")
+    canvas = parsed(export(book_client, people.instructor, HW5, "canvas"))
+    by_student = {row[0]: row[-1] for row in canvas[2:]}
+    assert (by_student["alice"], by_student["bob"]) == (" ".join(listed), "")
 
 
 # -- hostile names and logins -----------------------------------------------------------------

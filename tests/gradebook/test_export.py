@@ -88,6 +88,7 @@ BOOK = Gradebook(
             total=6.25,
             late=True,
             submitted_at=WHEN,
+            overridden=["q1.a", "q2.total"],
         ),
         GradebookRow(
             student_id="s2",
@@ -105,9 +106,19 @@ BOOK = Gradebook(
 
 def test_the_plain_layout() -> None:
     assert read(to_csv(BOOK)) == [
-        ["student_id", "name", "login", "q1", "q2", "total", "late", "submitted_at"],
-        ["s1", "Ada", "ada@example.edu", "6.25", "0", "6.25", "true", WHEN.isoformat()],
-        ["s2", "'=1+1", "", "", "", "", "", ""],
+        ["student_id", "name", "login", "q1", "q2", "total", "late", "submitted_at", "overridden"],
+        [
+            "s1",
+            "Ada",
+            "ada@example.edu",
+            "6.25",
+            "0",
+            "6.25",
+            "true",
+            WHEN.isoformat(),
+            "q1.a q2.total",
+        ],
+        ["s2", "'=1+1", "", "", "", "", "", "", ""],
     ]
 
 
@@ -122,8 +133,9 @@ def test_the_canvas_layout() -> None:
             "ps-1 q1 (Tensor shapes)",
             'ps-1 q2 (The "hard" one)',
             "ps-1 total (Basics, part 1)",
+            "ps-1 overridden fields",
         ],
-        ["Points Possible", "", "", "", "", "12.5", "87.5", "100"],
-        ["Ada", "", "", "ada@example.edu", "", "6.25", "0", "6.25"],
-        ["'=1+1", "", "", "", "", "", "", ""],
+        ["Points Possible", "", "", "", "", "12.5", "87.5", "100", ""],
+        ["Ada", "", "", "ada@example.edu", "", "6.25", "0", "6.25", "q1.a q2.total"],
+        ["'=1+1", "", "", "", "", "", "", "", ""],
     ]
