@@ -33,6 +33,7 @@ from app.problemsets.memo import GradeMemo
 from app.problemsets.runner import FieldRunner, SandboxRunner
 from app.ratelimit import RateLimiter
 from app.regrade.jobs import regrade_kind
+from app.regrade_requests.service import RATE_SCOPE as REQUESTS_RATE_SCOPE
 from app.services import Services
 
 
@@ -47,7 +48,11 @@ def build_services(
     """Migrate the database (unless the caller did), load the problem sets (unless given) and
     start the grading workers."""
     # First, so that a bad rate-limit setting fails before any worker starts.
-    limiter = RateLimiter(settings.rate_limit, storage=settings.resolved_rate_limit_storage)
+    limiter = RateLimiter(
+        settings.rate_limit,
+        storage=settings.resolved_rate_limit_storage,
+        scopes={REQUESTS_RATE_SCOPE: settings.regrade_request_rate_limit},
+    )
     # Before anything is written there: the database, keys and tokens are private.
     private_dir(settings.data_dir)
     forget_disk_uploads(settings.data_dir)

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     job_heartbeat_s: float = Field(default=10.0, gt=0, le=600)
     job_lease_s: float = Field(default=30.0, gt=0, le=3600)
     job_sweep_s: float = Field(default=5.0, gt=0, le=600)
+    # Regrade requests: how many one student may open (a rate such as "10/hour", counted where
+    # the other rate limits are) and the longest message.
+    regrade_request_rate_limit: str = "10/hour"
+    max_regrade_message_chars: int = Field(default=2000, ge=1, le=20_000)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

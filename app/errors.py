@@ -6,6 +6,7 @@ DomainError
  |    +-- SubmissionClosed
  +-- NotFound                     (404)
  |    +-- UnknownProblemSet
+ +-- Conflict                     (409)
  +-- PayloadTooLarge              (413)
  +-- UnsupportedMediaType         (415)
  +-- InvalidSubmission            (422)
@@ -83,6 +84,12 @@ class NotFound(DomainError):
 
 class UnknownProblemSet(NotFound):
     """The problem set id is not one the service holds."""
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored now (an open request, an answered one)."""
+
+    status = 409
 
 
 class PayloadTooLarge(DomainError):

@@ -22,6 +22,7 @@ from app.middleware import BodySizeLimit
 from app.overrides.endpoints import router as overrides_router
 from app.problemsets.endpoints import router as problem_sets_router
 from app.regrade.endpoints import router as regrade_router
+from app.regrade_requests.endpoints import router as regrade_requests_router
 from app.reports.endpoints import router as reports_router
 from app.rules.endpoints import router as rules_router
 from app.services import Services
@@ -82,6 +83,7 @@ def create_app(
         regrade_router,
         overrides_router,
         rules_router,
+        regrade_requests_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)

@@ -9,6 +9,7 @@ rather than refuse work that needs no shared store: typed submissions go on bein
 import logging
 import math
 import time
+from collections.abc import Mapping
 from threading import Lock
 from typing import Any
 
@@ -32,10 +33,15 @@ REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 
 
 class RateLimiter:
-    """Counts hits per (scope, key) in a moving window; a hit over the limit is refused."""
+    """Counts hits per (scope, key) in a moving window; a hit over the limit is refused.
 
-    def __init__(self, rate: str, *, storage: str = "memory://") -> None:
+    Every scope counts against `rate` except those `scopes` gives a rate of their own."""
+
+    def __init__(
+        self, rate: str, *, storage: str = "memory://", scopes: Mapping[str, str] | None = None
+    ) -> None:
         self.rate = _one_rate(rate)
+        self.scopes = {scope: _one_rate(own) for scope, own in (scopes or {}).items()}
         self.storage = storage
         self._shared = MovingWindowRateLimiter(_sync_storage(storage))
         self._local = MovingWindowRateLimiter(MemoryStorage())
@@ -50,9 +56,14 @@ class RateLimiter:
             return
         retry_after = self._retry_after(limiter, scope, key)
         raise RateLimited(
-            f"Too many requests: at most {self.rate} for each token. Try again in {retry_after} s.",
+            f"Too many requests: at most {self.rate_of(scope)} for each token. "
+            f"Try again in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
+
+    def rate_of(self, scope: str) -> RateLimitItem:
+        """The rate the scope's hits count against."""
+        return self.scopes.get(scope, self.rate)
 
     @property
     def degraded(self) -> bool:
@@ -63,13 +74,13 @@ class RateLimiter:
         """The limiter that counted the hit, and whether the hit was allowed."""
         if time.monotonic() >= self._local_until:
             try:
-                allowed = self._shared.hit(self.rate, scope, key)
+                allowed = self._shared.hit(self.rate_of(scope), scope, key)
             except StorageError as exc:
                 self._fall_back(exc)
             else:
                 self._recovered()
                 return self._shared, allowed
-        return self._local, self._local.hit(self.rate, scope, key)
+        return self._local, self._local.hit(self.rate_of(scope), scope, key)
 
     def _fall_back(self, error: StorageError) -> None:
         with self._state:
@@ -93,10 +104,10 @@ class RateLimiter:
     def _retry_after(self, limiter: MovingWindowRateLimiter, scope: str, key: str) -> int:
         """Whole seconds until the oldest hit in the window expires (at least 1)."""
         try:
-            reset_time = limiter.get_window_stats(self.rate, scope, key).reset_time
+            reset_time = limiter.get_window_stats(self.rate_of(scope), scope, key).reset_time
         except StorageError:
             # The store went away between the two calls: the whole window is an upper bound.
-            return self.rate.get_expiry()
+            return self.rate_of(scope).get_expiry()
         return max(1, math.ceil(reset_time - time.time()))
 
 

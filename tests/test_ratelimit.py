@@ -48,6 +48,19 @@ def test_keys_and_scopes_are_counted_apart() -> None:
         limiter.hit("previews", "alice")
 
 
+def test_a_scope_with_a_rate_of_its_own_counts_against_it_alone() -> None:
+    limiter = RateLimiter("3/minute", scopes={"regrade-requests": "1/hour"})
+    limiter.hit("regrade-requests", "alice")
+    with pytest.raises(RateLimited) as caught:
+        limiter.hit("regrade-requests", "alice")
+    assert "1 per 1 hour" in caught.value.detail
+    assert 3590 <= int(caught.value.headers["Retry-After"]) <= 3600
+    for _ in range(3):
+        limiter.hit("submissions", "alice")
+    with pytest.raises(RateLimited):
+        limiter.hit("submissions", "alice")
+
+
 @pytest.mark.parametrize(
     ("rate", "storage"),
     [
@@ -69,6 +82,18 @@ def test_refuses_settings_it_could_not_honour(rate: str, storage: str) -> None:
 def test_a_bad_rate_setting_stops_the_service_from_starting(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="rate limit"):
         build_services(Settings(data_dir=tmp_path, rate_limit="often"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("rate", ["", "often", "0/hour", "1/second;2/hour"])
+def test_a_bad_scope_rate_is_refused(rate: str) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        RateLimiter("120/minute", scopes={"regrade-requests": rate})
+
+
+def test_a_bad_regrade_request_rate_stops_the_service_from_starting(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="rate limit"):
+        build_services(Settings(data_dir=tmp_path, regrade_request_rate_limit="often"))
     assert list(tmp_path.iterdir()) == []
 
 

@@ -329,3 +329,50 @@ class ModelCopy(Base):
     later_job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
     later_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RegradeRequestStatus(StrEnum):
+    """Where a regrade request stands."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RegradeRequest(Base):
+    """A student's request for a second look at one field of their counted submission, and
+    the instructor's answer: an override, or no change with a reply; closed ones are kept."""
+
+    __tablename__ = "regrade_requests"
+    __table_args__ = (Index("ix_regrade_requests_listing", "problem_set", "status", "opened_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    problem_set: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=RegradeRequestStatus.OPEN.value)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(20), default=None)
+    """"override" or "no_change" once answered."""
+    reply: Mapped[str | None] = mapped_column(Text, default=None)
+    """What the student reads: the override's comment, or the no-change reply."""
+    override_id: Mapped[str | None] = mapped_column(ForeignKey("overrides.id"), default=None)
+    answered_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    submission: Mapped[Submission] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[user_id])
+    override: Mapped[Override | None] = relationship()
+
+
+# One open request per student, problem set and field, even when two are opened at once.
+Index(
+    "uq_regrade_requests_open",
+    RegradeRequest.user_id,
+    RegradeRequest.problem_set,
+    RegradeRequest.field,
+    unique=True,
+    sqlite_where=RegradeRequest.status == RegradeRequestStatus.OPEN.value,
+    postgresql_where=RegradeRequest.status == RegradeRequestStatus.OPEN.value,
+)
