@@ -1,5 +1,5 @@
 """The `dlgrade` command: run the service, add an instructor, list problem sets, grade files,
-import a class, export its grade book and report, regrade it."""
+import a class, export its grade book, report and answer rules, regrade it."""
 
 import argparse
 import sys
@@ -100,6 +100,10 @@ def _run_class_command(args: argparse.Namespace, connect: "Connect | None") -> N
             from app.commands.regrade import regrade
 
             regrade(args, opened)
+        case "rules":
+            from app.commands.rules import export_rules
+
+            export_rules(args, opened)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,6 +192,19 @@ def _add_class_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
         parents=[shared],
         help="regrade every submission with the current problem file; print whose grade changed",
     )
+    _add_rules(commands)
+
+
+def _add_rules(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    rules = commands.add_parser("rules", help="the answer rules instructors made")
+    actions = rules.add_subparsers(dest="rules_command", required=True)
+    export = actions.add_parser(
+        "export",
+        parents=[_server_options()],
+        help="print the rules as problem-file YAML to fold into the file's fields",
+    )
+    export.add_argument("problem_set", metavar="PROBLEM_SET", help="problem-set id, e.g. dl-ex1")
+    export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
 
 
 def _add_gradescope(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -219,8 +236,13 @@ def _add_gradescope(commands: "argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _class_options() -> argparse.ArgumentParser:
-    options = argparse.ArgumentParser(add_help=False)
+    options = argparse.ArgumentParser(add_help=False, parents=[_server_options()])
     options.add_argument("--problem-set", required=True, help="problem-set id, e.g. dl-ex1")
+    return options
+
+
+def _server_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "--server",
         metavar="URL",

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from app.grading.answers.base import AnswerType
 from app.grading.extract import extract
 from app.grading.failures import ParseFailure, Refuted
-from app.grading.field import GradableField, KnownMistake
+from app.grading.field import AnswerForm, GradableField, KnownMistake
 from app.grading.messages import engine as messages
 from app.grading.normalize import normalize
 from app.grading.result import FieldResult, Verdict
@@ -96,6 +96,10 @@ def _grade_text(field: GradableField, raw: object, text: str) -> FieldResult:
     if isinstance(value, ParseFailure):
         return invalid(field, value.describe())
     parsed = answer.latex(value)
+    form = _matching_form(field, parsed)
+    if form is not None:
+        # A form the course ruled on earns what it was given, whatever the comparison says.
+        return _result(field, form.verdict, form.credit, form.feedback, parsed, form.note)
     comparison = answer.compare(value, field.expected)
     if comparison.matches:
         return _result(field, Verdict.CORRECT, 1.0, messages.CORRECT, parsed)
@@ -114,6 +118,10 @@ def _refuted(field: GradableField, refuted: Refuted) -> FieldResult:
         max_score=field.max_score,
         feedback=messages.incorrect(refuted.describe()),
     )
+
+
+def _matching_form(field: GradableField, parsed: str) -> AnswerForm | None:
+    return next((form for form in field.forms if form.parsed == parsed), None)
 
 
 def _matching_mistake(field: GradableField, value: Any) -> KnownMistake | None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.grading.answers.base import AnswerType
+from app.grading.result import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,17 @@ class KnownMistake:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerForm:
+    """An answer form, matched on how the answer reads (its LaTeX), and what it earns."""
+
+    parsed: str
+    verdict: Verdict
+    credit: float
+    feedback: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GradableField:
     """Everything the engine needs to grade one field of one variant."""
 
@@ -25,6 +37,7 @@ class GradableField:
     answer: AnswerType[Any, Any] | None
     expected: Any = None
     mistakes: tuple[KnownMistake, ...] = ()
+    forms: tuple[AnswerForm, ...] = ()
 
     @property
     def is_upload(self) -> bool:

@@ -14,8 +14,9 @@ from app.grading.answers.expression import ExpressionAnswer, MatrixExpressionAns
 from app.grading.answers.number import NumberAnswer
 from app.grading.answers.shape import ShapeAnswer
 from app.grading.failures import ParseFailure
-from app.grading.field import GradableField, KnownMistake
+from app.grading.field import AnswerForm, GradableField, KnownMistake
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
+from app.grading.result import Verdict
 from app.grading.sampling.contexts import CONTEXTS, SamplingContext
 from app.problemsets.outline import field_points
 from app.problemsets.references import ReferenceCallError, run_call, substitute
@@ -97,9 +98,23 @@ def _compile_field(
             mistake.credit,
         )
         for mistake in field.mistakes
+        if mistake.reference is not None
     )
     expected = _expected(field.reference, answer, parameters)
-    return GradableField(field.id, max_score, answer, expected, mistakes)
+    return GradableField(field.id, max_score, answer, expected, mistakes, _forms(field))
+
+
+def _forms(field: FieldDef) -> tuple[AnswerForm, ...]:
+    accepted = [
+        AnswerForm(form.parsed, Verdict.CORRECT, 1.0, form.feedback, form.note)
+        for form in field.accepted
+    ]
+    named = [
+        AnswerForm(mistake.parsed, Verdict.PARTIAL, mistake.credit, mistake.feedback, mistake.name)
+        for mistake in field.mistakes
+        if mistake.parsed is not None
+    ]
+    return (*accepted, *named)
 
 
 def _expected(spec: Reference, answer: AnswerType[Any, Any], parameters: Mapping[str, Any]) -> Any:

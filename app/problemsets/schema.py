@@ -59,12 +59,31 @@ class Reference(Strict):
 
 
 class Mistake(Strict):
-    """A known mistake, defined by computation, with the feedback it earns."""
+    """A known mistake, defined by computation or by its answer form, with what it earns.
+
+    A mistake given by `parsed` (the answer's LaTeX, as the statistics show it) matches as an
+    answer rule does: before the reference is compared, and it earns `partial` at any credit.
+    """
 
     name: str
-    reference: Reference
+    reference: Reference | None = None
+    parsed: str | None = Field(default=None, min_length=1)
     feedback: str
     credit: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _computed_or_by_form(self) -> "Mistake":
+        if (self.reference is None) == (self.parsed is None):
+            raise ValueError("give exactly one of reference or parsed")
+        return self
+
+
+class AcceptedForm(Strict):
+    """An answer form accepted as correct, matched on how the answer reads, as a rule is."""
+
+    parsed: str = Field(min_length=1)
+    feedback: str
+    note: str | None = None
 
 
 class ShapeSpec(Strict):
@@ -181,11 +200,22 @@ class FieldDef(Strict):
     answer: AnswerSpec
     reference: Reference | None = None
     mistakes: list[Mistake] = []
+    accepted: list[AcceptedForm] = []
 
     @model_validator(mode="after")
     def _target_unless_checkpoint(self) -> "FieldDef":
         if isinstance(self.answer, CheckpointSpec) != (self.reference is None):
             raise ValueError("every field but a checkpoint needs a reference")
+        return self
+
+    @model_validator(mode="after")
+    def _forms_once_and_read(self) -> "FieldDef":
+        forms = [form.parsed for form in self.accepted]
+        forms += [mistake.parsed for mistake in self.mistakes if mistake.parsed is not None]
+        if len(set(forms)) != len(forms):
+            raise ValueError("an answer form (parsed) is given twice")
+        if forms and isinstance(self.answer, CheckpointSpec):
+            raise ValueError("a checkpoint's answers are not read, so no form can match one")
         return self
 
 

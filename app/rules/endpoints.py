@@ -1,6 +1,7 @@
 """Answer-rule routes: instructors only."""
 
 from fastapi import APIRouter, Response, status
+from fastapi.responses import PlainTextResponse
 
 from app.deps import Instructor, ServicesDep, SessionDep
 from app.problemsets.endpoints import ProblemSetId
@@ -8,6 +9,8 @@ from app.rules import service
 from app.rules.schemas import RuleCreate, RulePublic
 
 router = APIRouter(tags=["rules"])
+
+YAML = "application/yaml"
 
 
 @router.post("/problem-sets/{problem_set}/rules", status_code=status.HTTP_201_CREATED)
@@ -28,6 +31,19 @@ def list_rules(
 ) -> list[RulePublic]:
     """The problem set's answer rules, oldest first."""
     return service.listed(services, session, problem_set)
+
+
+@router.get(
+    "/problem-sets/{problem_set}/rules/export",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {YAML: {}}}},
+)
+def export_rules(
+    problem_set: ProblemSetId, services: ServicesDep, session: SessionDep, _user: Instructor
+) -> PlainTextResponse:
+    """The rules as a problem-file fragment: folded into the file, it grades as they do."""
+    text = service.exported(services, session, problem_set)
+    return PlainTextResponse(text, media_type=YAML)
 
 
 @router.delete(

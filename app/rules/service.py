@@ -11,6 +11,7 @@ from app.errors import InvalidRequest, NotFound, UnknownField
 from app.grading.result import SubmissionResult, Verdict
 from app.rules import repository
 from app.rules.apply import Ruling, ruled
+from app.rules.export import as_problem_file
 from app.rules.schemas import RuleCreate, RulePublic
 from app.services import Services
 from app.untrusted import shown
@@ -48,6 +49,12 @@ def listed(services: Services, session: Session, problem_set: str) -> list[RuleP
     """The problem set's rules, oldest first."""
     services.catalog.definition(problem_set)
     return [_public(rule) for rule in repository.of_problem_set(session, problem_set)]
+
+
+def exported(services: Services, session: Session, problem_set: str) -> str:
+    """The problem set's rules as problem-file YAML that grades as they do."""
+    services.catalog.definition(problem_set)
+    return as_problem_file(problem_set, repository.of_problem_set(session, problem_set))
 
 
 def remove(services: Services, session: Session, problem_set: str, rule_id: str) -> None:

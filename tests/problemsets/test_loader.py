@@ -23,6 +23,16 @@ questions:
         reference: {call: conv.conv2d_params, args: {in_channels: 1, out_channels: 2, kernel: 3}}
 """
 
+FORM_ERRORS = [
+    ("{name: m, feedback: f}", "exactly one of reference or parsed"),
+    ("{name: m, feedback: f, parsed: '3', reference: {expression: '3'}}", "exactly one of"),
+    ("{name: m, feedback: f, parsed: '3', credit: 1.0}", "less than 1"),
+    ("{name: m, feedback: f, parsed: ''}", "at least 1 character"),
+    ("{name: m, feedback: f, parsed: '3'}, {name: n, feedback: g, parsed: '3'}", "given twice"),
+    ("{name: m, feedback: f, parsed: [3]}", "(q1.a).mistakes"),
+]
+"""Mistakes given by their answer form, each refused with a message that says why."""
+
 
 def write(tmp_path: Path, text: str, name: str = "tiny.yaml") -> Path:
     path = tmp_path / name
@@ -44,6 +54,10 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
         (("        reference:", "        referenc:"), "(q1.a)"),
         (("title: Tiny", "title: Tiny\nsurprise: 1"), "surprise"),
         (("{call: conv", "{quantity: x, call: conv"), "exactly one of call"),
+        *(
+            (("        reference:", f"        mistakes: [{entry}]\n        reference:"), expected)
+            for entry, expected in FORM_ERRORS
+        ),
     ],
 )
 def test_errors_name_the_file_and_the_field(
@@ -63,6 +77,30 @@ def test_errors_name_the_file_and_the_field(
 def test_unsafe_or_broken_yaml_is_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(ProblemFileError):
         load_problem_set(write(tmp_path, text))
+
+
+def test_an_accepted_form_and_a_named_form_load(tmp_path: Path) -> None:
+    forms = (
+        "        accepted: [{parsed: '6', feedback: Accepted., note: rounding}]\n"
+        "        mistakes: [{name: off by one, parsed: '5', feedback: Count again., credit: 0.5}]\n"
+    )
+    problem_set = load_problem_set(
+        write(tmp_path, MINIMAL.replace("        reference:", forms + "        reference:"))
+    )
+    field = problem_set.questions[0].fields[0]
+    assert [form.parsed for form in field.accepted] == ["6"]
+    assert [(m.parsed, m.credit, m.reference) for m in field.mistakes] == [("5", 0.5, None)]
+
+
+def test_a_form_accepted_and_named_a_mistake_at_once_is_refused(tmp_path: Path) -> None:
+    forms = (
+        "        accepted: [{parsed: '6', feedback: Accepted.}]\n"
+        "        mistakes: [{name: n, parsed: '6', feedback: No.}]\n"
+    )
+    with pytest.raises(ProblemFileError, match="given twice"):
+        load_problem_set(
+            write(tmp_path, MINIMAL.replace("        reference:", forms + "        reference:"))
+        )
 
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:
