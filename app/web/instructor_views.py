@@ -34,7 +34,7 @@ from app.web.schemas import (
     JobPage,
     StatsPage,
 )
-from app.web.service import counted_score
+from app.web.service import counted_work
 
 PAGE_SIZE = 50
 HISTORY_ATTEMPTS = 20
@@ -184,11 +184,14 @@ def _history_set(
         limit=HISTORY_ATTEMPTS + 1,
         offset=0,
     ).items
+    counted = counted_work(services, session, student, summary.id)
+    submission = None if counted is None else counted.submission
     return HistorySet(
         summary=summary,
-        counted=counted_score(services, session, student, summary.id),
+        counted=None if counted is None else counted.total,
         attempts=attempts[:HISTORY_ATTEMPTS],
         more=len(attempts) > HISTORY_ATTEMPTS,
+        submission=None if submission is None else submissions.read(session, user, submission.id),
     )
 
 

@@ -108,6 +108,8 @@ class HistorySet(BaseModel):
     attempts: list[SubmissionSummary]
     more: bool
     """Whether older submissions exist beyond the listed ones."""
+    submission: SubmissionPublic | None = None
+    """The answers submission that counts, with each field's grade and override in force."""
 
 
 class HistoryPage(BaseModel):
@@ -115,6 +117,18 @@ class HistoryPage(BaseModel):
 
     student: StudentPublic
     sets: list[HistorySet]
+
+
+class OverrideTyped(BaseModel):
+    """What an override form held when it was refused, to show it again as typed."""
+
+    submission_id: str
+    field: str
+    removal: bool = False
+    """The removal form, rather than the one that sets a score."""
+    score: str = ""
+    comment: str = ""
+    reason: str = ""
 
 
 class ChartView(BaseModel):

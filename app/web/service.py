@@ -93,10 +93,17 @@ def counted_score(
     """What counts for a student under the problem set's policy; None for an instructor."""
     if user.role != Role.STUDENT.value:
         return None
-    # The grade book's own computation, so the page and the grade book never disagree.
-    scores = counting.counted_field_scores(services, session, problem_set, student_id=user.id)
-    counted = scores.get(user.id)
+    counted = counted_work(services, session, user, problem_set)
     return None if counted is None else counted.total
+
+
+def counted_work(
+    services: Services, session: Session, student: User, problem_set: str
+) -> counting.CountedScores | None:
+    """What counts for a student under the problem set's policy, as the grade book counts it."""
+    # The grade book's own computation, so the page and the grade book never disagree.
+    scores = counting.counted_field_scores(services, session, problem_set, student_id=student.id)
+    return scores.get(student.id)
 
 
 def past_due(policy: PolicyPublic, now: datetime) -> bool:
