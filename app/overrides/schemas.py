@@ -1,13 +1,28 @@
 """What an override is sent as and shown as."""
 
+import re
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.grading.result import Verdict
 
 MAX_COMMENT = 2000
 """Characters of an override's comment or a removal's reason."""
+# PostgreSQL text cannot hold NUL, and no database encodes a lone surrogate.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_TEXT = "holds a NUL character or a lone surrogate, which cannot be stored"
+
+
+def _storable(text: str) -> str:
+    if UNSTORABLE.search(text):
+        raise ValueError(UNSTORABLE_TEXT)
+    return text
+
+
+Comment = Annotated[str, Field(min_length=1, max_length=MAX_COMMENT), AfterValidator(_storable)]
+"""A comment or a reason: plain text an instructor typed, as it will be stored."""
 
 
 class OverrideBase(BaseModel):
@@ -19,7 +34,7 @@ class OverrideBase(BaseModel):
     verdict: Verdict | None = Field(
         default=None, description="Left out: correct at full points, incorrect at 0, else partial."
     )
-    comment: str = Field(min_length=1, max_length=MAX_COMMENT)
+    comment: Comment
 
 
 class OverrideCreate(OverrideBase):
@@ -31,7 +46,7 @@ class OverrideRemoval(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=MAX_COMMENT)
+    reason: Comment
 
 
 class OverridePublic(OverrideBase):

@@ -7,7 +7,12 @@ from sqlalchemy.orm import Session
 from app.db.models import User
 from app.errors import InvalidRequest
 from app.overrides import service as overrides
-from app.overrides.schemas import MAX_COMMENT, OverrideCreate, OverrideRemoval
+from app.overrides.schemas import (
+    MAX_COMMENT,
+    UNSTORABLE_TEXT,
+    OverrideCreate,
+    OverrideRemoval,
+)
 from app.submissions import service as submissions
 
 # Longer than any number of points typed by hand; float() never sees a longer text.
@@ -19,8 +24,10 @@ PROBLEMS = {
     ("score", "finite_number"): NOT_A_NUMBER,
     ("comment", "string_too_short"): "Write a comment for the student.",
     ("comment", "string_too_long"): f"The comment is longer than {MAX_COMMENT} characters.",
+    ("comment", "value_error"): f"The comment {UNSTORABLE_TEXT}.",
     ("reason", "string_too_short"): "Write the reason for removing the override.",
     ("reason", "string_too_long"): f"The reason is longer than {MAX_COMMENT} characters.",
+    ("reason", "value_error"): f"The reason {UNSTORABLE_TEXT}.",
 }
 
 

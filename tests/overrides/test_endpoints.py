@@ -160,6 +160,8 @@ HOSTILE = [
     ("infinite score", {"score": float("inf"), "comment": "x"}),
     ("oversized comment", {"score": 0, "comment": "x" * 2001}),
     ("empty comment", {"score": 0, "comment": ""}),
+    ("NUL in the comment", {"score": 0, "comment": "a\x00b"}),
+    ("lone surrogate in the comment", {"score": 0, "comment": "a\ud800b"}),
     ("unknown verdict", {"score": 0, "comment": "x", "verdict": "__import__('os')"}),
     ("extra key", {"score": 0, "comment": "x", "by": "someone"}),
 ]

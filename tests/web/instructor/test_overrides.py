@@ -150,6 +150,7 @@ HOSTILE = [
     ("huge score text", {"score": "1" * (MAX_SCORE_CHARS + 1), "comment": "x"}, "must be a number"),
     ("comment too long", {"score": "1", "comment": "x" * (MAX_COMMENT + 1)}, "longer than"),
     ("empty comment", {"score": "1", "comment": ""}, "Write a comment"),
+    ("NUL in the comment", {"score": "1", "comment": "a\x00b"}, "NUL character"),
     ("script score", {"score": SCRIPT, "comment": SCRIPT}, "must be a number"),
 ]
 
@@ -180,8 +181,8 @@ def test_a_refused_override_says_why_keeps_what_was_typed_and_stores_nothing(
 
 @pytest.mark.parametrize(
     ("reason", "says"),
-    [("", "Write the reason"), ("x" * (MAX_COMMENT + 1), "longer than")],
-    ids=["empty", "too long"],
+    [("", "Write the reason"), ("x" * (MAX_COMMENT + 1), "longer than"), ("a\x00", "NUL")],
+    ids=["empty", "too long", "nul"],
 )
 def test_a_refused_removal_leaves_the_override_in_force(
     teacher: SignedIn, client: TestClient, people: People, counted: str, reason: str, says: str
