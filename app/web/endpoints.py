@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import auth, batch, classwork, instructor, roster, student, ui
+from app.web import auth, batch, classwork, instructor, regrade_requests, roster, student, ui
 from app.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ for part in (
     classwork.router,
     batch.router,
     instructor.router,
+    regrade_requests.router,
 ):
     router.include_router(part)
 
