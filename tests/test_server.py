@@ -333,3 +333,16 @@ def test_the_readme_override_and_rule_examples_work_as_pasted(server: Server) ->
     rules = httpx.get(f"{server.url}/api/v1/problem-sets/dl-ex1/rules", headers=server.instructor())
     assert [stored["id"] for stored in rules.json()] == [ruled["id"]]
     assert ruled["parsed"] == r"3 \times 3"
+
+
+def test_the_readme_regrade_request_example_works_as_pasted(server: Server) -> None:
+    first, *rest = curl_blocks()
+    override = next(block for block in rest if "/overrides/" in block)
+    request = next(block for block in rest if "/regrade-requests" in block)
+    submitted, _, answered = json_documents(run_blocks(server, first, override, request))
+    assert answered["submission_id"] == submitted["submission_id"]
+    assert (answered["status"], answered["outcome"]) == ("closed", "no_change")
+    listed = httpx.get(
+        f"{server.url}/api/v1/regrade-requests?status=closed", headers=server.instructor()
+    )
+    assert [item["reply"] for item in listed.json()["items"]] == [answered["reply"]]

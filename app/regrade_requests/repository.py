@@ -14,6 +14,7 @@ class Filters(NamedTuple):
     """Which requests a listing holds; None means any."""
 
     student_id: str | None = None
+    submission_id: str | None = None
     problem_set: str | None = None
     field: str | None = None
     status: RegradeRequestStatus | None = None
@@ -34,6 +35,8 @@ def listed(session: Session, filters: Filters, *, limit: int) -> Sequence[Regrad
     query = _loaded()
     if filters.student_id is not None:
         query = query.where(RegradeRequest.user_id == filters.student_id)
+    if filters.submission_id is not None:
+        query = query.where(RegradeRequest.submission_id == filters.submission_id)
     if filters.problem_set is not None:
         query = query.where(RegradeRequest.problem_set == filters.problem_set)
     if filters.field is not None:

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.db.models import RegradeRequestStatus
 from app.grading.result import Verdict
@@ -18,10 +19,14 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _readable(text: str) -> str:
+    # A custom error, so that the message reads as written (no "Value error, " before it).
     if not text.strip():
-        raise ValueError("write what should be looked at again; it is empty")
+        raise PydanticCustomError("blank_text", "it is blank; write a few words")
     if CONTROL.search(text):
-        raise ValueError("it holds a control character; send plain text (new lines are fine)")
+        raise PydanticCustomError(
+            "control_character",
+            "it holds a control character; send plain text (new lines are fine)",
+        )
     return text
 
 
@@ -105,3 +110,11 @@ class RegradeRequestList(BaseModel):
     """Requests, oldest first."""
 
     items: list[RegradeRequestPublic]
+
+
+class SubmissionRequests(BaseModel):
+    """The requests on one submission by field, and whether its viewer may open more."""
+
+    may_open: bool
+    """Whether the viewer is the submission's student and the submission counts."""
+    by_field: dict[str, list[RegradeRequestPublic]]

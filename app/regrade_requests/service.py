@@ -27,6 +27,7 @@ from app.regrade_requests.schemas import (
     RegradeRequestCreate,
     RegradeRequestList,
     RegradeRequestPublic,
+    SubmissionRequests,
 )
 from app.services import Services
 from app.submissions import repository as submissions
@@ -54,7 +55,7 @@ def open_request(
         raise NotFound(f"There is no submission {shown(submission_id)}.")
     _check_message(services, body.message)
     _field(submission, body.field)
-    _check_counts(services, session, student, submission)
+    _check_counts(services, session, submission)
     request = RegradeRequest(
         submission_id=submission.id,
         user_id=student.id,
@@ -79,6 +80,23 @@ def listed(session: Session, user: User, filters: Filters, *, limit: int) -> Reg
         filters = filters._replace(student_id=user.id)
     found = repository.listed(session, filters, limit=min(limit, MAX_LISTED))
     return RegradeRequestList(items=[public(request) for request in found])
+
+
+def on_submission(
+    services: Services, session: Session, user: User, submission_id: str
+) -> SubmissionRequests:
+    """The requests on a submission its viewer may see, by field, and whether they may open
+    more (the submission's student, on the submission that counts)."""
+    submission = submissions.by_id(session, submission_id)
+    own = submission is not None and submission.user_id == user.id
+    if submission is None or not (own or user.role == Role.INSTRUCTOR.value):
+        raise NotFound(f"There is no submission {shown(submission_id)}.")
+    found = repository.listed(session, Filters(submission_id=submission.id), limit=MAX_LISTED)
+    by_field: dict[str, list[RegradeRequestPublic]] = {}
+    for request in found:
+        by_field.setdefault(request.field, []).append(public(request))
+    may_open = own and user.role == Role.STUDENT.value and _counts(services, session, submission)
+    return SubmissionRequests(may_open=may_open, by_field=by_field)
 
 
 def one(session: Session, user: User, request_id: str) -> RegradeRequestPublic:
@@ -164,13 +182,21 @@ def _field(submission: Submission, field: str) -> FieldGrade:
     )
 
 
-def _check_counts(
-    services: Services, session: Session, student: User, submission: Submission
-) -> None:
+def _counting(services: Services, session: Session, submission: Submission) -> str | None:
+    """The id of the submission that counts for the submission's student, if any."""
+    student = submission.user_id
     counted = counted_field_scores(
-        services, session, submission.problem_set, student_id=student.id
-    ).get(student.id)
-    counting = None if counted is None or counted.submission is None else counted.submission.id
+        services, session, submission.problem_set, student_id=student
+    ).get(student)
+    return None if counted is None or counted.submission is None else counted.submission.id
+
+
+def _counts(services: Services, session: Session, submission: Submission) -> bool:
+    return _counting(services, session, submission) == submission.id
+
+
+def _check_counts(services: Services, session: Session, submission: Submission) -> None:
+    counting = _counting(services, session, submission)
     if counting != submission.id:
         which = "" if counting is None else f" ({counting})"
         raise InvalidRequest(

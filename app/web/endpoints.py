@@ -6,7 +6,18 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import auth, batch, classwork, instructor, overrides, roster, rules, student, ui
+from app.web import (
+    auth,
+    batch,
+    classwork,
+    instructor,
+    overrides,
+    regrade_requests,
+    roster,
+    rules,
+    student,
+    ui,
+)
 from app.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -22,6 +33,7 @@ for part in (
     instructor.router,
     overrides.router,
     rules.router,
+    regrade_requests.router,
 ):
     router.include_router(part)
 

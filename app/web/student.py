@@ -10,7 +10,7 @@ from app.errors import DomainError, InvalidSubmission, UnknownProblemSet
 from app.problemsets.endpoints import ProblemSetId
 from app.submissions import service as submissions
 from app.submissions.endpoints import ID_PATTERN
-from app.web import forms, service
+from app.web import forms, regrade_requests, service
 from app.web.deps import CsrfUser, PageRoute, WebUser
 from app.web.templating import render
 
@@ -92,4 +92,5 @@ def submission(
 ) -> Response:
     """One graded submission: per answer the verdict, score, feedback and how it was read."""
     view = service.submission_view(services, session, user, submission_id)
-    return render(request, "submission.html", {"view": view})
+    regrade = regrade_requests.block(services, session, user, submission_id)
+    return render(request, "submission.html", {"view": view, "regrade": regrade})
