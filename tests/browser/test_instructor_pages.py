@@ -17,7 +17,7 @@ from tests.batches.classgen import generate
 from tests.browser.conftest import Server, Watched, by_id, sign_in
 
 PROBLEM_SET = "dl-ex1"
-# No other test hands work in to this one.
+# No other test hands work in to this one but the rules page's, on a field of its own.
 QUIET_SET = "eecs182-hw5"
 CLASS_SIZE = 30
 SCRIPT = '<script>alert("name")</script><img src=x onerror="alert(1)">'
