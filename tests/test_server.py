@@ -9,6 +9,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -333,3 +334,24 @@ def test_the_readme_override_and_rule_examples_work_as_pasted(server: Server) ->
     rules = httpx.get(f"{server.url}/api/v1/problem-sets/dl-ex1/rules", headers=server.instructor())
     assert [stored["id"] for stored in rules.json()] == [ruled["id"]]
     assert ruled["parsed"] == r"3 \times 3"
+
+
+GRADING_ONLY_MODULES = ("sympy", "matplotlib")
+"""What the server process leaves to its grading workers and to the pages that draw charts."""
+
+
+def test_the_server_process_loads_no_grading_engine_or_plotting_library() -> None:
+    # A fresh interpreter: this one has imported everything the other tests needed.
+    check = (
+        "import sys, app.server, app.main; "
+        f"print(' '.join(name for name in {GRADING_ONLY_MODULES!r} if name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.stdout.split() == []
