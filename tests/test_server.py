@@ -9,6 +9,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -346,3 +347,24 @@ def test_the_readme_regrade_request_example_works_as_pasted(server: Server) -> N
         f"{server.url}/api/v1/regrade-requests?status=closed", headers=server.instructor()
     )
     assert [item["reply"] for item in listed.json()["items"]] == [answered["reply"]]
+
+
+GRADING_ONLY_MODULES = ("sympy", "matplotlib")
+"""What the server process leaves to its grading workers and to the pages that draw charts."""
+
+
+def test_the_server_process_loads_no_grading_engine_or_plotting_library() -> None:
+    # A fresh interpreter: this one has imported everything the other tests needed.
+    check = (
+        "import sys, app.server, app.main; "
+        f"print(' '.join(name for name in {GRADING_ONLY_MODULES!r} if name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.stdout.split() == []

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from app.gradebook.counting import CountedScores, counted_field_scores
 from app.gradebook.schemas import Gradebook, GradebookRow, QuestionColumn
-from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.compiled import CompiledProblemSet
 from app.problemsets.schema import ProblemSetDef
 from app.services import Services
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from app.gradescope.schemas import GradescopeResults, GradescopeTest, Visibility
 from app.grading.result import FieldResult, Verdict
-from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.compiled import CompiledProblemSet
 
 NOT_ANSWERED = "Not answered."
 NOT_GRADED = "Not graded: the submission could not be read (see the message above)."

@@ -28,7 +28,7 @@ from app.problemsets.variants import canonical_parameters, variant_parameters
 
 if TYPE_CHECKING:
     from app.grading.field import GradableField
-    from app.problemsets.compile import CompiledProblemSet
+    from app.problemsets.compiled import CompiledProblemSet
 
 VARIANT_CACHE_SIZE = 256
 SHARED_FIELDS_SIZE = 4096

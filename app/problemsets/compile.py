@@ -1,7 +1,6 @@
 """Turn a validated problem-set definition and a variant's parameters into gradable fields."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -18,6 +17,7 @@ from app.grading.field import AnswerForm, GradableField, KnownMistake
 from app.grading.mathparse.vocabulary import SymbolSpec, Vocabulary
 from app.grading.result import Verdict
 from app.grading.sampling.contexts import CONTEXTS, SamplingContext
+from app.problemsets.compiled import CompiledProblemSet
 from app.problemsets.outline import field_points
 from app.problemsets.references import ReferenceCallError, run_call, substitute
 from app.problemsets.schema import (
@@ -36,20 +36,6 @@ from app.problemsets.set_vocabulary import problem_set_vocabulary
 from app.problemsets.variants import render
 
 ContextCache = dict[tuple[str, str], SamplingContext]
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledProblemSet:
-    """One variant of a problem set, every field ready to grade, in file order."""
-
-    definition: ProblemSetDef
-    parameters: Mapping[str, Any]
-    fields: Mapping[str, GradableField]
-
-    @property
-    def max_total(self) -> float:
-        """Points of the whole problem set."""
-        return sum(field.max_score for field in self.fields.values())
 
 
 class FieldCompileError(ValueError):

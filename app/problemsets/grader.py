@@ -12,7 +12,7 @@ from app.problemsets.runner import FieldRunner
 from app.untrusted import shown
 
 if TYPE_CHECKING:
-    from app.problemsets.compile import CompiledProblemSet
+    from app.problemsets.compiled import CompiledProblemSet
 
 
 class SubmissionGrader:

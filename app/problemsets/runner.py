@@ -2,8 +2,10 @@
 
 The FieldRunner protocol is the seam for scale-out: a queue-backed runner fits behind it.
 Each worker holds its own catalog; every call carries the fingerprint of the caller's, and a
-worker whose catalog differs reloads its directory first (a reload takes tens of milliseconds,
-well inside an answer's time limit), so a reload of the caller's catalog reaches every worker.
+worker whose catalog differs reloads its directory first, so a reload of the caller's catalog
+reaches every worker. A worker compiles a variant when it is first asked to grade it: as the
+call's preparation, before the answer's time limit starts, so neither a reload nor a first
+compilation (SymPy loading with it) is ever charged to a student's answer.
 """
 
 import logging
@@ -160,6 +162,7 @@ class SandboxRunner:
                 student,
                 answers,
                 timeout=self.timeout,
+                prepare=partial(_prepare_in_worker, fingerprint, problem_set, student),
             )
         except SandboxError:
             return [
@@ -187,7 +190,14 @@ class SandboxRunner:
         fingerprint = self.catalog.fingerprint
         try:
             return self.pool.call(
-                work, fingerprint, problem_set, field_id, student, raw, timeout=self.timeout
+                work,
+                fingerprint,
+                problem_set,
+                field_id,
+                student,
+                raw,
+                timeout=self.timeout,
+                prepare=partial(_prepare_in_worker, fingerprint, problem_set, student),
             )
         except SandboxTimeout:
             return refused(messages.TOO_SLOW)
@@ -213,7 +223,8 @@ class SandboxRunner:
 
 
 def grading_pool(directory: Path, *, workers: int = 1) -> WorkerPool:
-    """Start grading workers that load the problem sets in directory as they start."""
+    """Start grading workers that load the problem sets in directory as they start (compiling
+    none of them until asked to grade one)."""
     return WorkerPool(size=workers, initializer=partial(_load_catalog, directory))
 
 
@@ -224,12 +235,9 @@ caller's catalog (edited, not yet reloaded there) are read once, not on every ca
 
 
 def _load_catalog(directory: Path) -> None:
-    """Worker start-up: load and compile the problem sets once, so each call is warm."""
+    """Worker start-up: read the problem files; each variant is compiled when first graded."""
     global _worker_catalog
     _worker_catalog = ProblemCatalog(directory)
-    # Files checked before are compiled on first use; here, not within an answer's time limit.
-    for problem_set in _worker_catalog.ids():
-        _worker_catalog.compiled(problem_set)
 
 
 def _catalog(fingerprint: str) -> ProblemCatalog:
@@ -244,6 +252,11 @@ def _catalog(fingerprint: str) -> ProblemCatalog:
             # The caller checked its files when it loaded them; these were broken since.
             log.exception("a worker kept its problem sets: the files changed again")
     return _worker_catalog
+
+
+def _prepare_in_worker(fingerprint: str, problem_set: str, student: str | None) -> None:
+    """Before the time limit: follow the caller's catalog and compile the variant to grade."""
+    _catalog(fingerprint).compiled(problem_set, student)
 
 
 def _grade_in_worker(

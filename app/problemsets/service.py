@@ -5,7 +5,7 @@ from typing import Any
 
 from app.db.models import Role, User
 from app.problemsets.catalog import ProblemCatalog
-from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.compiled import CompiledProblemSet
 from app.problemsets.grader import check_answers
 from app.problemsets.runner import FieldRunner
 from app.problemsets.schema import (

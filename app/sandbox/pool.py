@@ -47,14 +47,25 @@ class WorkerPool:
         for _ in range(size):
             self._refill()
 
-    def call(self, fn: Callable[..., T], /, *args: object, timeout: float, **kwargs: object) -> T:
-        """Run fn(*args, **kwargs) in a free worker; raise a SandboxError if no result comes."""
+    def call(
+        self,
+        fn: Callable[..., T],
+        /,
+        *args: object,
+        timeout: float,
+        prepare: Callable[[], object] | None = None,
+        **kwargs: object,
+    ) -> T:
+        """Run fn(*args, **kwargs) in a free worker; raise a SandboxError if no result comes.
+
+        `prepare`, when given, runs in that worker first (loading what fn needs); the timeout
+        counts from when it is done, so the deadline bounds fn alone."""
         # ParamSpec cannot express the keyword-only timeout, so fn's arguments go unchecked.
         if not (timeout > 0 and math.isfinite(timeout)):
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         worker = self._acquire()
         try:
-            return cast(T, worker.call((fn, args, kwargs), timeout))
+            return cast(T, worker.call((prepare, fn, args, kwargs), timeout))
         finally:
             self._release(worker)
 

@@ -9,13 +9,16 @@ from multiprocessing.connection import Connection
 from typing import Any, Final
 
 READY: Final = "ready"
+PREPARED: Final = "prepared"
 OK: Final = "ok"
 ERROR: Final = "error"
 FATAL: Final = "fatal"
-"""Reply tags. FATAL means the worker reported a failure and is exiting (a MemoryError, a failed
-initializer): whatever state it was in is not worth keeping."""
+"""Reply tags. PREPARED: a request's preparation is done and its function starts now. FATAL
+means the worker reported a failure and is exiting (a MemoryError, a failed initializer):
+whatever state it was in is not worth keeping."""
 
-Request = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+Request = tuple[Callable[[], object] | None, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+"""What to prepare first (None: nothing), then the function and its arguments."""
 Reply = tuple[str, Any]
 
 _MAX_MESSAGE_CHARS: Final = 1_000
@@ -34,7 +37,7 @@ def serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     serving = _send(conn, _warm_up(initializer))
     while serving and (request := _receive(conn)) is not None:
-        serving = _send(conn, _answer(request))
+        serving = _serve_request(conn, request)
 
 
 def _limit_resources(memory_limit_bytes: int) -> None:
@@ -87,9 +90,21 @@ def _receive(conn: Connection) -> Request | None:
     return request
 
 
-def _answer(request: Request) -> Reply:
-    """Call the requested function and wrap its result or exception as a reply."""
-    fn, args, kwargs = request
+def _serve_request(conn: Connection, request: Request) -> bool:
+    """Prepare, say so, then answer; False when the worker must stop."""
+    prepare, fn, args, kwargs = request
+    if prepare is not None:
+        prepared = _answer(prepare, (), {})
+        if prepared[0] != OK:
+            return _send(conn, prepared)
+        # The caller's deadline for the function starts with this message.
+        if not _send(conn, (PREPARED, None)):
+            return False
+    return _send(conn, _answer(fn, args, kwargs))
+
+
+def _answer(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Reply:
+    """Call the function and wrap its result or exception as a reply."""
     try:
         return (OK, fn(*args, **kwargs))
     except MemoryError as exc:

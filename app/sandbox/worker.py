@@ -9,10 +9,13 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Final
 
 from app.sandbox.errors import SandboxCrashed, SandboxTimeout, WorkerError
-from app.sandbox.serve import FATAL, OK, READY, Reply, Request, serve
+from app.sandbox.serve import FATAL, OK, PREPARED, READY, Reply, Request, serve
 
 STARTUP_TIMEOUT_S: Final = 60.0
 """Seconds a new worker may take to start and run its initializer (not charged to any call)."""
+
+PREPARE_TIMEOUT_S: Final = 60.0
+"""Seconds a request's preparation may take (not charged to the call's own deadline)."""
 
 _REAP_TIMEOUT_S: Final = 5.0
 _EXIT_GRACE_S: Final = 1.0
@@ -58,7 +61,9 @@ class Worker:
         message = ForkingPickler.dumps(request)
         try:
             self._send(message)
-            reply = self._receive(timeout)
+            reply = self._prepared(request)
+            if reply is None:
+                reply = self._receive(timeout)
         except BaseException:
             # Interrupted mid-way, the pipe may hold half a request or this caller's reply.
             self.kill()
@@ -67,6 +72,17 @@ class Worker:
             self.kill()
             raise SandboxTimeout(f"no answer within {timeout:g} s; the worker was killed")
         return self._unwrap(reply)
+
+    def _prepared(self, request: Request) -> Reply | None:
+        """Wait for the request's preparation: None once done (or when there is none to wait
+        for), else the reply that ends the call."""
+        if request[0] is None:
+            return None
+        reply = self._receive(PREPARE_TIMEOUT_S)
+        if reply is None:
+            self.kill()
+            raise SandboxCrashed(f"the worker did not prepare within {PREPARE_TIMEOUT_S:g} s")
+        return None if reply[0] == PREPARED else reply
 
     def kill(self) -> None:
         """SIGKILL the process and reap it; safe to call twice and from two threads."""

@@ -15,7 +15,6 @@ from app.jobs.public import read_job
 from app.problemsets import service as problem_sets
 from app.problemsets.schemas import ProblemSetSummary
 from app.reports import service as reports
-from app.reports.charts import accuracy_chart, shares_chart, totals_chart
 from app.services import Services
 from app.stats.service import compute
 from app.submissions import service as submissions
@@ -197,6 +196,9 @@ def _history_set(
 
 def stats_page(services: Services, session: Session, problem_set: str) -> StatsPage:
     """The statistics of a problem set and the report's charts of them."""
+    # Imported here, as for the report: the server answers before matplotlib has loaded.
+    from app.reports.charts import accuracy_chart, shares_chart, totals_chart
+
     stats = compute(services, session, problem_set)
     drawn = {
         "chart-totals": totals_chart(stats.totals, max_total=stats.max_total),

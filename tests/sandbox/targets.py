@@ -45,6 +45,21 @@ def warm_up() -> None:
     _warmed_up = True
 
 
+_prepared = False
+
+
+def prepare_slowly(seconds: float) -> None:
+    """A preparation that takes a while, then leaves a trace."""
+    global _prepared
+    time.sleep(seconds)
+    _prepared = True
+
+
+def is_prepared() -> bool:
+    """Whether prepare_slowly finished in this process."""
+    return _prepared
+
+
 def is_warm() -> bool:
     """Whether warm_up ran in this process."""
     return _warmed_up

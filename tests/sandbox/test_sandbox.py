@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,28 @@ def test_overrun_times_out_kills_the_worker_and_recovers(fn: Callable[[], object
         with pytest.raises(ProcessLookupError):
             os.kill(first, 0)
         assert pool.call(targets.pid, timeout=5) != first
+        _assert_recovers(pool)
+
+
+def test_preparation_runs_first_and_is_not_charged_to_the_deadline() -> None:
+    with _single_pool() as pool:
+        slow = partial(targets.prepare_slowly, 3 * TIMEOUT_S)
+        assert pool.call(targets.is_prepared, timeout=TIMEOUT_S, prepare=slow) is True
+
+
+def test_preparation_leaves_the_deadline_on_the_function() -> None:
+    with _single_pool() as pool:
+        with pytest.raises(SandboxTimeout):
+            pool.call(targets.spin_forever, timeout=TIMEOUT_S, prepare=targets.warm_up)
+        _assert_recovers(pool)
+
+
+def test_failing_preparation_comes_back_and_the_function_never_runs() -> None:
+    with _single_pool() as pool:
+        failing = partial(targets.raise_value_error, "no such problem set")
+        with pytest.raises(WorkerError, match="no such problem set"):
+            pool.call(targets.prepare_slowly, 0, timeout=5, prepare=failing)
+        assert pool.call(targets.is_prepared, timeout=5) is False
         _assert_recovers(pool)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.checkpoints.schemas import CHECKPOINT_JOB
 from app.db.models import FieldGrade, Job, JobStatus, Role, Submission
 from app.problemsets.catalog import ProblemCatalog
-from app.problemsets.compile import CompiledProblemSet
+from app.problemsets.compiled import CompiledProblemSet
 from app.users.service import issue
 from tests.conftest import People
 from tests.stats.conftest import DL_EX1, HW5, enroll
