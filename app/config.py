@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     job_heartbeat_s: float = Field(default=10.0, gt=0, le=600)
     job_lease_s: float = Field(default=30.0, gt=0, le=3600)
     job_sweep_s: float = Field(default=5.0, gt=0, le=600)
+    # The deployment a server process belongs to: of its processes, the first to start
+    # re-queues the jobs a stopped service left, and the others leave them. `dlgrade serve`
+    # gives its processes a new one when unset; unset elsewhere, a process is one of its own.
+    deployment_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

@@ -329,3 +329,13 @@ class ModelCopy(Base):
     later_job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
     later_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobRequeue(Base):
+    """A deployment whose start re-queued the jobs a stopped service left: its other
+    processes, starting with it or after it, leave them alone."""
+
+    __tablename__ = "job_requeues"
+
+    deployment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requeued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
