@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # the other rate limits are) and the longest message.
     regrade_request_rate_limit: str = "10/hour"
     max_regrade_message_chars: int = Field(default=2000, ge=1, le=20_000)
+    # The deployment a server process belongs to: of its processes, the first to start
+    # re-queues the jobs a stopped service left, and the others leave them. `dlgrade serve`
+    # gives its processes a new one when unset; unset elsewhere, a process is one of its own.
+    deployment_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

@@ -5,6 +5,7 @@ A stop (SIGTERM, Ctrl-C) is graceful: the listening socket closes, requests in f
 workers. Past `shutdown_timeout_s` the remaining requests are cancelled and roll back.
 """
 
+import os
 import signal
 from types import FrameType
 
@@ -12,6 +13,7 @@ import uvicorn
 
 from app.bootstrap import build_services
 from app.config import Settings
+from app.jobs.service import new_deployment
 from app.problemsets.catalog import ProblemCatalog
 from app.problemsets.runner import InProcessRunner
 from app.protocol import HeaderTimeoutProtocol
@@ -19,6 +21,7 @@ from app.users.bootstrap import ensure_instructor
 
 APP_FACTORY = "app.main:create_app"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+DEPLOYMENT_VARIABLE = "DLGRADE_DEPLOYMENT_ID"
 
 
 def serve(settings: Settings) -> None:
@@ -26,6 +29,7 @@ def serve(settings: Settings) -> None:
     for stop in STOP_SIGNALS:
         signal.signal(stop, _stopped)
     prepare(settings)
+    share_deployment(settings)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -50,6 +54,14 @@ def prepare(settings: Settings) -> None:
         ensure_instructor(services)
     finally:
         services.close()
+
+
+def share_deployment(settings: Settings) -> str:
+    """The deployment id of the server processes about to start, put where they read their
+    settings (the environment they inherit): the one set, else a new one."""
+    deployment = settings.deployment_id or new_deployment()
+    os.environ[DEPLOYMENT_VARIABLE] = deployment
+    return deployment
 
 
 def _stopped(_signal: int, _frame: FrameType | None) -> None:

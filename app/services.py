@@ -51,11 +51,13 @@ class Services:
     """Started by `start`, stopped by `close`."""
 
     def start(self) -> None:
-        """Queue again the jobs a stopped service left queued or running (or fail them), and
-        start the background tasks."""
+        """Queue again the jobs a stopped service left queued or running (or fail them), once
+        per deployment, and start the background tasks."""
         for task in self.background:
             task.start()
-        for job_id in jobs_service.resume(partial(transaction, self.sessions), self.job_kinds):
+        units = partial(transaction, self.sessions)
+        deployment = self.settings.deployment_id
+        for job_id in jobs_service.resume(units, self.job_kinds, deployment=deployment):
             self.jobs.submit(job_id)
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.protocol import HeaderTimeoutProtocol
-from app.server import APP_FACTORY, prepare, serve
+from app.server import APP_FACTORY, DEPLOYMENT_VARIABLE, prepare, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -217,6 +217,9 @@ def test_serve_runs_uvicorn_with_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, Any] = {}
+    # Restored after the test: serve hands its processes their deployment id there.
+    monkeypatch.setenv(DEPLOYMENT_VARIABLE, "")
+    monkeypatch.delenv(DEPLOYMENT_VARIABLE)
     monkeypatch.setattr("app.server.uvicorn.run", lambda app, **options: seen.update(options))
     monkeypatch.setattr("app.server.signal.signal", lambda *_: None)
     settings = Settings(
@@ -229,6 +232,11 @@ def test_serve_runs_uvicorn_with_the_settings(
     assert seen["timeout_graceful_shutdown"] == 7
     assert seen["timeout_keep_alive"] == settings.keep_alive_s
     assert seen["http"] is HeaderTimeoutProtocol
+    # The processes it starts read one new deployment id; one set is kept.
+    deployment = os.environ[DEPLOYMENT_VARIABLE]
+    assert Settings().deployment_id == deployment and len(deployment) == 32
+    serve(Settings(data_dir=tmp_path, deployment_id="release-42"))
+    assert os.environ[DEPLOYMENT_VARIABLE] == "release-42"
 
 
 def _create_student(server: Server) -> str:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from app.bootstrap import build_services
 from app.config import Settings
 from app.db.engine import transaction
-from app.db.models import Role
+from app.db.models import Job, Role, User
+from app.jobs import service as jobs_service
 from app.jobs.memory import MemoryBackend
 from app.main import create_app
 from app.problemsets.catalog import ProblemCatalog
@@ -29,6 +30,7 @@ from app.web.security import SECRET_FILE
 from tests.batches.http import post_class
 from tests.checkpoints.http import upload
 from tests.conftest import FASHION_MNIST_DIR, People
+from tests.jobs import kinds
 from tests.web.conftest import sign_in
 
 TINY = safetensors.torch.save({"w": torch.zeros(1)})
@@ -113,3 +115,38 @@ def test_the_data_directory_is_readable_only_by_the_service(
         assert found == private(data_dir)
     finally:
         services.close()
+
+
+def _started(data_dir: Path, deployment: str) -> Services:
+    """A start of the service on SQLite in data_dir, as a process of `deployment`."""
+    settings = Settings(
+        data_dir=data_dir,
+        grading_workers=1,
+        dataset_dir=FASHION_MNIST_DIR,
+        deployment_id=deployment,
+    )
+    runner = InProcessRunner(ProblemCatalog(settings.problems_dir))
+    built = build_services(settings, runner=runner)
+    backend = MemoryBackend(partial(transaction, built.sessions), kinds.KINDS)
+    held = replace(built, jobs=backend, job_kinds=kinds.KINDS)
+    held.start()
+    return held
+
+
+def test_two_starts_of_one_deployment_queue_the_jobs_left_once(tmp_path: Path) -> None:
+    first = _started(tmp_path, "release-1")
+    with transaction(first.sessions) as session:
+        user = User(name="ada", role=Role.STUDENT.value, token_hash="h" * 64)
+        session.add(user)
+        session.flush()
+        job = Job(kind="tests.echo", user_id=user.id, problem_set="dl-ex1", field="q4.baseline")
+        job.spec = {}
+        jobs_service.create(session, job)
+    first.close()
+    starts = [_started(tmp_path, name) for name in ("release-2", "release-2", "release-3")]
+    try:
+        submitted = [start.jobs.submitted for start in starts]  # type: ignore[attr-defined]
+        assert submitted == [[job.id], [], [job.id]]
+    finally:
+        for start in starts:
+            start.close()

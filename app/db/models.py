@@ -376,3 +376,12 @@ Index(
     sqlite_where=RegradeRequest.status == RegradeRequestStatus.OPEN.value,
     postgresql_where=RegradeRequest.status == RegradeRequestStatus.OPEN.value,
 )
+
+class JobRequeue(Base):
+    """A deployment whose start re-queued the jobs a stopped service left: its other
+    processes, starting with it or after it, leave them alone."""
+
+    __tablename__ = "job_requeues"
+
+    deployment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requeued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

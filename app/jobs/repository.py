@@ -4,14 +4,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db.models import Job, JobStatus, utcnow
+from app.db.models import Job, JobRequeue, JobStatus, utcnow
 
 PENDING = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
-RESUME_LOCK = 0x646C_6772_6164_6501
-"""The PostgreSQL advisory lock that one process of a deployment holds while it resumes."""
 
 
 def add(session: Session, job: Job) -> Job:
@@ -82,13 +81,24 @@ def unattended(
     return session.scalars(query).all()
 
 
-def take_resume_turn(session: Session) -> bool:
-    """Whether this transaction is the one, of the processes starting now, that resumes the
-    jobs; always on SQLite, which one machine serves."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    # Held until the transaction ends: the others starting meanwhile leave the jobs to it.
-    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(RESUME_LOCK))))
+def take_requeue_turn(session: Session, deployment: str, now: datetime) -> bool:
+    """Whether this transaction is the first of the deployment's starts to re-queue the
+    jobs; the others, starting with it or after it, get False."""
+    # On PostgreSQL a second insert of the key waits for the first's transaction and does
+    # nothing once that has committed; on SQLite, BEGIN IMMEDIATE queues the two outright.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    taken = (
+        insert(JobRequeue)
+        .values(deployment=deployment, requeued_at=now)
+        .on_conflict_do_nothing()
+        .returning(JobRequeue.deployment)
+    )
+    return session.scalar(taken) is not None
+
+
+def forget_requeues(session: Session, before: datetime) -> None:
+    """Delete the records of the deployments that re-queued before `before`."""
+    session.execute(delete(JobRequeue).where(JobRequeue.requeued_at < before))
 
 
 def undispatched(session: Session, limit: int) -> list[str]:

@@ -37,6 +37,8 @@ LEASE_S = 3 * HEARTBEAT_S
 """How long a running job's runner may stay silent before a start-up takes the job back."""
 SWEEP_LIMIT = 500
 """The most queued jobs one sweep hands to the worker queue (the next sweep sends more)."""
+REQUEUE_MEMORY_DAYS = 30
+"""How long a deployment's re-queue is remembered; a process of it starting later re-queues."""
 MAX_HOST_CHARS = 160
 """Of the host name in a runner id, which must fit jobs.runner (200 characters)."""
 
@@ -52,6 +54,11 @@ def create(session: Session, job: Job) -> Job:
 def runner_id() -> str:
     """A name for one start of one backend: host, process id and a random nonce."""
     return f"{socket.gethostname()[:MAX_HOST_CHARS]}:{os.getpid()}:{secrets.token_hex(8)}"
+
+
+def new_deployment() -> str:
+    """An id for one deployment: the server processes started together by one command."""
+    return secrets.token_hex(16)
 
 
 def heartbeat(units: UnitOfWork, runner: str, *, now: datetime) -> None:
@@ -117,13 +124,19 @@ def _run_here(kind: ServiceJobKind, run: JobRun) -> Json:
 
 
 def resume(
-    units: UnitOfWork, kinds: JobKinds, *, now: datetime | None = None, lease_s: float = LEASE_S
+    units: UnitOfWork,
+    kinds: JobKinds,
+    *,
+    deployment: str | None = None,
+    now: datetime | None = None,
+    lease_s: float = LEASE_S,
 ) -> list[str]:
     """After a start: the ids of the jobs to queue again; those that cannot run are failed.
     A running job whose runner was heard from within the lease is left to that runner. Of
-    the processes of a deployment that start together, one does it; the others get []."""
+    the processes of one deployment, the first to start does it and the others, starting
+    with it or after it, get []; with no deployment, this start is a deployment of its own."""
     silent_since = (now or utcnow()) - timedelta(seconds=lease_s)
-    return _reclaim(units, kinds, silent_since, starting=True)
+    return _reclaim(units, kinds, silent_since, starting=True, deployment=deployment)
 
 
 def sweep(
@@ -149,14 +162,20 @@ def dispatched(units: UnitOfWork, job_id: str, *, now: datetime | None = None) -
 
 
 def _reclaim(
-    units: UnitOfWork, kinds: JobKinds, silent_since: datetime, *, starting: bool
+    units: UnitOfWork,
+    kinds: JobKinds,
+    silent_since: datetime,
+    *,
+    starting: bool,
+    deployment: str | None = None,
 ) -> list[str]:
     """Queue again (or fail) the unattended jobs: at a start also the queued ones, whose ids
     it returns with the taken-back ones."""
     resumed: list[str] = []
     lost: list[tuple[AnyJobKind, Json]] = []
     with units() as session:
-        if starting and not repository.take_resume_turn(session):
+        # In this transaction: a start that fails to re-queue leaves the turn to the next.
+        if starting and not _first_start(session, deployment):
             return []
         for job in repository.unattended(session, silent_since, running_only=not starting):
             kind = kinds.get(job.kind)
@@ -171,6 +190,19 @@ def _reclaim(
     for kind, spec in lost:
         _clean_up(units, kind, spec)
     return resumed
+
+
+def _first_start(session: Session, deployment: str | None) -> bool:
+    """Whether this start is the first of its deployment to re-queue; one alone always is."""
+    if deployment is None:
+        return True
+    now = utcnow()
+    if not repository.take_requeue_turn(session, deployment, now):
+        log.info("deployment %s: another of its processes re-queued the jobs", deployment)
+        return False
+    repository.forget_requeues(session, now - timedelta(days=REQUEUE_MEMORY_DAYS))
+    log.info("deployment %s: re-queueing the jobs a stopped service left", deployment)
+    return True
 
 
 def _take_back(session: Session, job: Job, silent_since: datetime) -> bool:

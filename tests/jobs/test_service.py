@@ -2,18 +2,19 @@
 cleaned up once it has ended, resumed or failed after a restart unless a live runner holds it;
 on SQLite and PostgreSQL."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, JobStatus, new_id
-from app.jobs import service
+from app.jobs import repository, service
 from app.jobs.memory import MemoryBackend
 from app.jobs.protocol import JobFailed, JobInterrupted, JobKind, Json, UnitOfWork
-from app.jobs.repository import RESUME_LOCK
 from app.services import Services
 from tests.jobs import kinds
 from tests.jobs.conftest import MakeJob
@@ -289,16 +290,65 @@ def interrupted(kind: JobKind, spec: Json) -> Json:
     raise JobInterrupted
 
 
-def test_of_the_processes_starting_together_one_resumes(
-    services: Services, units: UnitOfWork, session: Session, make_job: MakeJob
+def test_a_deployment_requeues_once_and_a_later_one_again(
+    units: UnitOfWork, session: Session, make_job: MakeJob
 ) -> None:
     job = make_job(token=new_id())
-    if services.engine.dialect.name != "postgresql":
-        # SQLite: one machine, one connection; each start resumes.
-        assert service.resume(units, kinds.KINDS) == [job.id]
-        return
-    with services.engine.connect() as other, other.begin():
-        # Another process of the deployment is resuming now.
-        other.execute(select(func.pg_try_advisory_xact_lock(RESUME_LOCK)))
-        assert service.resume(units, kinds.KINDS) == []
+    first, later = f"first-{new_id()}", f"later-{new_id()}"
+    assert service.resume(units, kinds.KINDS, deployment=first) == [job.id]
+    # Another process of the same deployment, starting after the re-queue committed.
+    assert service.resume(units, kinds.KINDS, deployment=first) == []
+    assert service.resume(units, kinds.KINDS, deployment=later) == [job.id]
+    # A process of no named deployment is one of its own.
     assert service.resume(units, kinds.KINDS) == [job.id]
+    assert refresh(session, job).status == "queued"
+
+
+def test_a_start_that_fails_to_requeue_leaves_the_turn_to_the_next(
+    units: UnitOfWork, session: Session, make_job: MakeJob
+) -> None:
+    job = make_job(token=new_id())
+    deployment = f"failing-{new_id()}"
+    with pytest.raises(RuntimeError), units() as unit:
+        assert repository.take_requeue_turn(unit, deployment, BEAT)
+        raise RuntimeError("the database went away")
+    assert service.resume(units, kinds.KINDS, deployment=deployment) == [job.id]
+
+
+@pytest.mark.parametrize(("first_commits", "second_gets_jobs"), [(True, False), (False, True)])
+def test_of_a_deployments_overlapping_starts_one_requeues(
+    services: Services,
+    units: UnitOfWork,
+    make_job: MakeJob,
+    first_commits: bool,
+    second_gets_jobs: bool,
+) -> None:
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE runs one start after the other")
+    job = make_job(token=new_id())
+    deployment = f"overlap-{new_id()}"
+    with services.engine.connect() as first, Session(bind=first) as starting:
+        assert repository.take_requeue_turn(starting, deployment, BEAT)
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(service.resume, units, kinds.KINDS, deployment=deployment)
+            _wait_for_a_lock_wait(services)
+            if first_commits:
+                starting.commit()
+            else:
+                starting.rollback()
+            resumed = second.result(timeout=30)
+    assert resumed == ([job.id] if second_gets_jobs else [])
+
+
+def _wait_for_a_lock_wait(services: Services, *, timeout_s: float = 30.0) -> None:
+    """Return once some session waits for a lock: the second start, on the first's row."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + timeout_s
+    with services.engine.connect() as watcher:
+        while not watcher.scalar(waiting):
+            assert time.monotonic() < deadline, "the second start never waited for the first"
+            time.sleep(0.05)
+            watcher.rollback()
