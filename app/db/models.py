@@ -377,6 +377,7 @@ Index(
     postgresql_where=RegradeRequest.status == RegradeRequestStatus.OPEN.value,
 )
 
+
 class JobRequeue(Base):
     """A deployment whose start re-queued the jobs a stopped service left: its other
     processes, starting with it or after it, leave them alone."""
