@@ -43,6 +43,9 @@ class FieldStats(BaseModel):
     shares: dict[Verdict, float] = Field(description="Share of answered, per verdict.")
     mean_score: float | None
     common_wrong: list[WrongAnswer] = Field(description="Most common first.")
+    overridden: int = Field(
+        default=0, description="Counted submissions whose score of this field an override sets."
+    )
 
 
 class CheckpointStats(BaseModel):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.checkpoints import copies
 from app.db.models import FieldGrade, JobStatus
-from app.gradebook.counting import counted_field_scores, counted_grade
+from app.gradebook.counting import CountedScores, counted_field_scores, counted_grade
 from app.grading.field import GradableField
 from app.grading.result import Verdict
 from app.services import Services
@@ -47,6 +47,7 @@ def compute(services: Services, session: Session, problem_set: str) -> ProblemSe
     best = policy.counts_best(definition.policy)
     uploads = _counted_uploads(session, problem_set, best=best, students=students)
     uploaded = _by_field(upload.grade for upload in uploads)
+    overridden = _overridden(counted.values())
     return ProblemSetStats(
         problem_set=problem_set,
         title=definition.title,
@@ -56,7 +57,11 @@ def compute(services: Services, session: Session, problem_set: str) -> ProblemSe
         totals=distribution(scores, upper=compiled.max_total),
         fields=[
             # Text answers to a model-upload field score nothing; its uploads are its answers.
-            _field_stats(field, (uploaded if field.is_upload else answers).get(field.id, []))
+            _field_stats(
+                field,
+                (uploaded if field.is_upload else answers).get(field.id, []),
+                overridden=overridden[field.id],
+            )
             for field in compiled.fields.values()
         ],
         checkpoints=[
@@ -75,6 +80,14 @@ def _by_field(grades: Iterable[FieldGrade]) -> dict[str, list[FieldGrade]]:
     return grouped
 
 
+def _overridden(counted: Iterable[CountedScores]) -> Counter[str]:
+    """Field -> how many counted submissions have it overridden; a field whose counted
+    checkpoint replaces the text answer counts the checkpoint, not the override."""
+    return Counter(
+        field for entry in counted for field in entry.overridden if field not in entry.checkpoints
+    )
+
+
 def _counted_uploads(
     session: Session, problem_set: str, *, best: bool, students: Collection[str]
 ) -> list[CheckpointUpload]:
@@ -91,7 +104,9 @@ def _counted_uploads(
     ]
 
 
-def _field_stats(field: GradableField, grades: Sequence[FieldGrade]) -> FieldStats:
+def _field_stats(
+    field: GradableField, grades: Sequence[FieldGrade], *, overridden: int
+) -> FieldStats:
     """How the counted answers to one field fared."""
     verdicts = Counter(Verdict(grade.verdict) for grade in grades)
     answered = len(grades)
@@ -102,6 +117,7 @@ def _field_stats(field: GradableField, grades: Sequence[FieldGrade]) -> FieldSta
         shares={verdict: verdicts[verdict] / answered if answered else 0.0 for verdict in Verdict},
         mean_score=statistics.fmean(grade.score for grade in grades) if grades else None,
         common_wrong=_common_wrong(grades),
+        overridden=overridden,
     )
 
 

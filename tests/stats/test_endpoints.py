@@ -196,6 +196,7 @@ def assert_fields(actual: Sequence[Any], expected: Sequence[dict[str, Any]]) -> 
         assert got["shares"] == pytest.approx(want["shares"]), want["field"]
         assert got["mean_score"] == approx_or_none(want["mean_score"]), want["field"]
         assert got["common_wrong"] == want["common_wrong"], want["field"]
+        assert got["overridden"] == want.get("overridden", 0), want["field"]
         if got["answered"]:
             assert sum(got["shares"].values()) == pytest.approx(1.0)
 
@@ -425,6 +426,75 @@ def test_checkpoints_count_the_upload_that_counts(
         values = [value for value in found if value is not None]
         assert_distribution(row["accuracy"], values, 1.0)
     assert stats["checkpoints"][0]["accuracy"]["count"] == 2
+
+
+# -- overrides --------------------------------------------------------------------------------
+
+
+def override(client: TestClient, token: str, submission_id: str, field: str) -> None:
+    """PUT an override of one field that must be accepted."""
+    response = client.put(
+        f"{API}/submissions/{submission_id}/overrides/{field}",
+        json={"score": 0, "comment": "checked by hand"},
+        headers=People.auth(token),
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_each_field_counts_the_counted_submissions_that_override_it(
+    stats_client: TestClient, people: People, session: Session
+) -> None:
+    students = enroll(session, 4)
+    published = published_answers(HW5)
+    first, second = list(published)[:2]
+    bodies = [
+        [created(stats_client, student.token, published, HW5) for _ in range(2)]
+        for student in students
+    ]
+    in_force: dict[str, set[str]] = {}
+
+    def put(student: int, attempt: int, field: str) -> None:
+        submission_id = bodies[student][attempt]["submission_id"]
+        override(stats_client, people.instructor, submission_id, field)
+        in_force.setdefault(submission_id, set()).add(field)
+
+    put(0, 1, first)
+    put(0, 1, second)
+    put(1, 1, first)
+    # Overriding work that no longer counts, or twice, or then taking it away counts once at most.
+    put(2, 0, first)
+    put(1, 1, first)
+    put(3, 1, second)
+    removal = stats_client.post(
+        f"{API}/submissions/{bodies[3][1]['submission_id']}/overrides/{second}/removal",
+        json={"reason": "as graded"},
+        headers=People.auth(people.instructor),
+    )
+    assert removal.status_code == 200, removal.text
+    in_force[bodies[3][1]["submission_id"]].discard(second)
+
+    stats = stats_of(stats_client, people.instructor, HW5)
+    counted_ids = [attempts[-1]["submission_id"] for attempts in bodies]
+    expected = Counter(field for id_ in counted_ids for field in in_force.get(id_, ()))
+    got = {row["field"]: row["overridden"] for row in stats["fields"]}
+    assert got == {field: expected[field] for field in got}
+    assert (got[first], got[second]) == (2, 1)
+
+
+def test_a_counted_checkpoint_replaces_an_overridden_text_answer_in_the_count(
+    stats_client: TestClient, people: People, session: Session
+) -> None:
+    students = enroll(session, 2)
+    field = "q4.baseline"
+    for student in students:
+        body = created(stats_client, student.token, {field: "90%"}, DL_EX1)
+        override(stats_client, people.instructor, body["submission_id"], field)
+    insert(session, UPLOADS[0], students[1].user_id, DL_EX1)
+    session.commit()
+    stats = stats_of(stats_client, people.instructor, DL_EX1)
+    got = {row["field"]: row["overridden"] for row in stats["fields"]}
+    assert got[field] == 1
+    assert set(got.values()) == {0, 1}
 
 
 # -- nothing submitted, and who may look ------------------------------------------------------

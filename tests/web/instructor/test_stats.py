@@ -82,6 +82,7 @@ def test_fields_and_wrong_answers_are_the_apis_with_their_notes(
         row = re.search(rf'<tr data-field="{re.escape(field["field"])}">(.*?)</tr>', page, re.S)
         assert row is not None, field["field"]
         assert f'<td class="number">{field["answered"]}</td>' in row.group(1)
+        assert f'<td class="number overridden">{field["overridden"]}</td>' in row.group(1)
         mean = f"{points(field['mean_score'])} of {points(field['max_score'])}"
         assert mean in row.group(1)
     wrong = {field["field"]: field["common_wrong"] for field in stats["fields"]}
